@@ -1,0 +1,183 @@
+"""The shape every experiment script shares (after karpathy/nanoGPT and mup's coord_check).
+
+A script ``experiments/<name>.py`` defines
+
+* ``Config``: a frozen dataclass whose defaults are the CPU-sized run;
+* ``QUICK`` / ``FULL``: dicts of field overrides for ``--quick`` and ``--full``
+  (the source's sizes);
+* ``run(cfg, out_dir) -> dict``: trains, compares with the prediction, returns
+  results with at least ``checks`` (list of {"name", "passed", "detail"}),
+  ``table`` (list of row dicts) and ``summary`` (one line);
+* ``plot(results, out_dir) -> list[str]``: PNG files written, separate from run;
+* ``SPEC = ExperimentSpec(...)`` and ``if __name__ == "__main__": raise SystemExit(main(SPEC))``.
+
+``main`` parses ``--out --quick --full --device --seed --set field=value``,
+writes ``config.json`` then ``results.json`` (atomically) and the plots into
+``--out``, prints a verdict table and exits 0 iff every check passed (1 if not,
+2 on bad input, 3 if training diverged).  ``run_experiment`` does the same
+in-process for ``sslverify check``.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import importlib.util
+import sys
+import time
+import typing
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from numerics.device import resolve_device
+from numerics.io import atomic_write_json, check_writable_dir, to_jsonable
+from numerics.trainer import TrainingDiverged
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENTS_DIR = REPO_ROOT / "experiments"
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    name: str
+    config: type
+    run: Callable[[Any, Path], dict]
+    plot: Callable[[dict, Path], list]
+    quick: dict = dataclasses.field(default_factory=dict)
+    full: dict = dataclasses.field(default_factory=dict)
+    description: str = ""
+
+
+def parse_value(field_type: Any, raw: str, name: str) -> Any:
+    """Parse ``raw`` for a config field of type ``field_type`` (ValueError names the field)."""
+    origin = typing.get_origin(field_type)
+    try:
+        if field_type in (int, "int"):
+            return int(raw)
+        if field_type in (float, "float"):
+            return float(raw)
+        if field_type in (bool, "bool"):
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if field_type in (str, "str"):
+            return raw
+        if origin is tuple or (isinstance(field_type, str) and field_type.startswith("tuple")) or field_type is tuple:
+            val = ast.literal_eval(raw)
+            return tuple(val) if isinstance(val, (list, tuple)) else (val,)
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        raise ValueError(f"--set {name}={raw!r}: cannot parse the value as {getattr(field_type, '__name__', field_type)}") from None
+
+
+def build_config(spec: ExperimentSpec, quick: bool = False, full: bool = False, sets: list[str] | None = None,
+                 **overrides) -> Any:
+    if quick and full:
+        raise ValueError("--quick and --full exclude each other")
+    cfg = spec.config()
+    if quick:
+        cfg = replace(cfg, **spec.quick)
+    if full:
+        cfg = replace(cfg, **spec.full)
+    types = {f.name: f.type for f in fields(cfg)}
+    hints = typing.get_type_hints(spec.config)
+    for key, val in overrides.items():
+        if val is None:
+            continue
+        if key not in types:
+            raise ValueError(f"unknown config field {key!r} for {spec.name}; fields: {', '.join(types)}")
+        cfg = replace(cfg, **{key: val})
+    for item in sets or []:
+        if "=" not in item:
+            raise ValueError(f"--set expects field=value, got {item!r}")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if key not in types:
+            raise ValueError(f"--set: unknown config field {key!r} for {spec.name}; fields: {', '.join(types)}")
+        cfg = replace(cfg, **{key: parse_value(hints.get(key, types[key]), raw, key)})
+    if hasattr(cfg, "validate"):
+        cfg.validate()
+    return cfg
+
+
+def execute(spec: ExperimentSpec, cfg: Any, out_dir: Path, echo: bool = True) -> dict:
+    """Run + plot + write config.json / results.json; returns the results dict."""
+    out_dir = check_writable_dir(out_dir, "--out")
+    if hasattr(cfg, "device"):
+        resolve_device(cfg.device)
+    atomic_write_json(out_dir / "config.json", {"experiment": spec.name, "config": cfg})
+    t0 = time.time()
+    results = spec.run(cfg, out_dir)
+    results["seconds"] = round(time.time() - t0, 2)
+    checks = results.get("checks", [])
+    if not checks:
+        raise RuntimeError(f"{spec.name}: run() returned no checks; an experiment must compare with a prediction")
+    results["passed"] = all(bool(c["passed"]) for c in checks)
+    results["experiment"] = spec.name
+    results["config"] = to_jsonable(cfg)
+    atomic_write_json(out_dir / "results.json", results)  # numbers first, plots may fail separately
+    results["plots"] = [str(p) for p in spec.plot(results, out_dir)]
+    atomic_write_json(out_dir / "results.json", results)
+    if echo:
+        print_table(spec.name, results)
+    return results
+
+
+def print_table(name: str, results: dict) -> None:
+    checks = results.get("checks", [])
+    width = max([len(c["name"]) for c in checks] + [5])
+    print(f"\n{name}: {results.get('summary', '')}")
+    for c in checks:
+        print(f"  {'PASS' if c['passed'] else 'FAIL'}  {c['name']:<{width}}  {c.get('detail', '')}")
+    print(f"  -> {'all checks passed' if results['passed'] else 'some checks FAILED'} ({results.get('seconds', 0)} s)")
+
+
+def main(spec: ExperimentSpec, argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=f"python experiments/{spec.name}.py", description=spec.description)
+    ap.add_argument("--out", default=None, help=f"output directory (default results/{spec.name})")
+    ap.add_argument("--quick", action="store_true", help="small sizes, seconds")
+    ap.add_argument("--full", action="store_true", help="the source's sizes (slow on a CPU)")
+    ap.add_argument("--device", default=None, help="auto (default), cpu or cuda")
+    ap.add_argument("--seed", type=int, default=None, help="base seed of every random draw")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a config field (repeatable)")
+    args = ap.parse_args(argv)
+    try:
+        cfg = build_config(spec, args.quick, args.full, args.set, seed=args.seed, device=args.device)
+        out = Path(args.out) if args.out else REPO_ROOT / "results" / spec.name
+        results = execute(spec, cfg, out)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except TrainingDiverged as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(f"  wrote {out}/results.json, config.json and {len(results['plots'])} plot(s)")
+    return 0 if results["passed"] else 1
+
+
+def load_spec(name: str) -> ExperimentSpec:
+    """Import experiments/<name>.py by path and return its SPEC."""
+    path = EXPERIMENTS_DIR / f"{name}.py"
+    if not path.exists():
+        raise ValueError(f"experiment {name!r} does not exist (looked for {path})")
+    mod_name = f"sslverify_experiments_{name}"
+    if mod_name in sys.modules:
+        return sys.modules[mod_name].SPEC
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    spec.loader.exec_module(module)
+    return module.SPEC
+
+
+def run_experiment(name: str, quick: bool = True, out_dir: str | Path | None = None, echo: bool = False,
+                   **overrides) -> dict:
+    """Run experiments/<name>.py in-process (used by claim checks and the report)."""
+    spec = load_spec(name)
+    cfg = build_config(spec, quick=quick, **overrides)
+    out = Path(out_dir) / name if out_dir is not None else REPO_ROOT / "results" / name
+    return execute(spec, cfg, out, echo=echo)
