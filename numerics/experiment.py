@@ -174,10 +174,20 @@ def load_spec(name: str) -> ExperimentSpec:
     return module.SPEC
 
 
+_RUN_CACHE: dict[tuple, dict] = {}
+
+
 def run_experiment(name: str, quick: bool = True, out_dir: str | Path | None = None, echo: bool = False,
                    **overrides) -> dict:
-    """Run experiments/<name>.py in-process (used by claim checks and the report)."""
+    """Run experiments/<name>.py in-process (used by claim checks and the report).
+
+    Several claims share one experiment (e.g. verify_prop2); within one process the
+    same (name, quick, out_dir, overrides) runs once and later calls reuse its results.
+    """
     spec = load_spec(name)
     cfg = build_config(spec, quick=quick, **overrides)
     out = Path(out_dir) / name if out_dir is not None else REPO_ROOT / "results" / name
-    return execute(spec, cfg, out, echo=echo)
+    key = (name, repr(cfg), str(out.resolve()))
+    if key not in _RUN_CACHE:
+        _RUN_CACHE[key] = execute(spec, cfg, out, echo=echo)
+    return _RUN_CACHE[key]
