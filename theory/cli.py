@@ -23,11 +23,28 @@ def _cmd_list(args) -> int:
     if args.json:
         print(json.dumps([c.to_json() for c in claims], indent=2, ensure_ascii=False))
         return 0
+    if args.markdown:
+        print(markdown_table(claims))
+        return 0
     width = max(len(c.id) for c in claims)
     for c in claims:
         state = c.verdict if c.verdict != PENDING else f"pending ({c.covered_by})"
         print(f"{c.id:<{width}}  {state:<20}  {textwrap.shorten(c.statement, 90)}")
     return 0
+
+
+def _one_line(text: str | None, width: int = 160) -> str:
+    return textwrap.shorten((text or "").replace("|", "\\|"), width, placeholder=" …")
+
+
+def markdown_table(claims) -> str:
+    """The README's verdict table: id, verdict, what was found (correction or statement)."""
+    rows = ["| id | verdict | finding |", "|---|---|---|"]
+    for c in claims:
+        state = c.verdict if c.verdict != PENDING else f"pending ({c.covered_by})"
+        finding = c.correction if c.verdict in ("corrected", "refuted", "underspecified") else c.statement
+        rows.append(f"| `{c.id}` | {state} | {_one_line(finding)} |")
+    return "\n".join(rows)
 
 
 def _cmd_check(args) -> int:
@@ -69,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("list", help="list the claims and their recorded verdicts")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--markdown", action="store_true", help="print the README verdict table")
     p.add_argument("--family", help="only one family, e.g. ziyin")
     p.set_defaults(func=_cmd_list)
     p = sub.add_parser("check", help="re-run claims' derivations/experiments and compare verdicts")
