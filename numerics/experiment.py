@@ -25,6 +25,7 @@ import dataclasses
 import importlib.util
 import sys
 import time
+import types
 import typing
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -52,6 +53,17 @@ class ExperimentSpec:
 def parse_value(field_type: Any, raw: str, name: str) -> Any:
     """Parse ``raw`` for a config field of type ``field_type`` (ValueError names the field)."""
     origin = typing.get_origin(field_type)
+    if origin in (typing.Union, types.UnionType):  # e.g. int | None: first member that parses
+        members = typing.get_args(field_type)
+        if type(None) in members and raw.strip() == "None":
+            return None
+        for member in members:
+            if member is not type(None):
+                try:
+                    return parse_value(member, raw, name)
+                except ValueError:
+                    pass
+        raise ValueError(f"--set {name}={raw!r}: cannot parse the value as {field_type}")
     try:
         if field_type in (int, "int"):
             return int(raw)

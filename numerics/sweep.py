@@ -54,8 +54,10 @@ def run_sweep(problems: list[LinearProblem], settings: TrainSettings, store: str
             if path is not None and path.exists():
                 try:
                     records = read_json(path)["records"]
-                except (json.JSONDecodeError, KeyError):
+                except (json.JSONDecodeError, KeyError, TypeError):
                     records = None  # unreadable: retrain (atomic writes make this unlikely)
+                if not isinstance(records, list) or len(records) != len(chunk):
+                    records = None  # not this batch's records: retrain
             if records is None:
                 res = train_batch(probs, settings)
                 hist = res.loss_history

@@ -30,7 +30,7 @@ from numerics.data import cholesky_psd, gaussian_dataset
 from numerics.device import resolve_device
 from numerics.metrics import gram_eigenvalues
 from numerics.validation import (
-    check_alpha, check_covariance, check_int, check_nonnegative, check_positive,
+    check_alpha, check_covariance, check_finite_number, check_int, check_nonnegative, check_positive,
 )
 
 LOSSES = ("weighted_infonce", "ntxent", "quartic", "scl", "barlow", "barlow_raw")
@@ -99,6 +99,11 @@ class TrainSettings:
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
         check_positive(self.tau, "tau")
+        if len(self.betas) != 2 or not all(0.0 <= check_finite_number(b, "betas") < 1.0 for b in self.betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
+        check_positive(self.adam_eps, "adam_eps")
+        check_nonnegative(self.barlow_lambda, "barlow_lambda")
+        check_positive(self.max_weight_norm, "max_weight_norm")
         check_nonnegative(self.init_scale, "init_scale")
         check_int(self.noise_chunk, "noise_chunk", 1)
         check_int(self.record_every, "record_every", 1)
@@ -130,12 +135,13 @@ def _validate_problem(k: int, p: LinearProblem, loss: str) -> None:
         check_alpha(p.alpha)
         check_nonnegative(p.gamma, "gamma")
         check_nonnegative(p.kappa, "kappa")
-        check_finite = check_nonnegative if p.c_norm >= 0 else check_nonnegative
-        check_finite(p.c_norm, "c_norm")
+        check_nonnegative(p.c_norm, "c_norm")
         if loss == "quartic":
             if p.B is None:
                 raise ValueError("B must be given for loss 'quartic'")
             B = np.asarray(p.B, dtype=float)
+            if not np.all(np.isfinite(B)):
+                raise ValueError("B must be finite (it contains NaN or inf)")
             if B.shape != (p.d0, p.d0) or not np.allclose(B, B.T, rtol=0, atol=1e-12 * max(1.0, np.abs(B).max())):
                 raise ValueError(f"B must be a symmetric ({p.d0}, {p.d0}) matrix, got shape {B.shape}")
             if p.Sigma is not None:
@@ -190,7 +196,9 @@ class _Batch:
             X[k, : p.n] = gaussian_dataset(p.n, p.A0, seed, dtype=dt, device=dev)
             mask[k, : p.n] = True
         self.X, self.mask = X, mask
-        self.L = [torch.as_tensor(cholesky_psd(check_covariance(p.C, "C")), dtype=torch.float64) for p in problems]
+        # noise is drawn in the training dtype (float32 normals are ~5x cheaper to draw on a
+        # CPU; float64 runs draw exactly what they always drew)
+        self.L = [torch.as_tensor(cholesky_psd(check_covariance(p.C, "C")), dtype=dt) for p in problems]
         self._chunk: torch.Tensor | None = None
         self._chunk_pos = 0
 
@@ -201,8 +209,8 @@ class _Batch:
             K, nmax = len(self.problems), self.X.shape[1]
             chunk = torch.zeros(T, K, nmax, 2, self.d0, dtype=self.dt, device=self.dev)
             for k, (g, n, L) in enumerate(zip(self.gens, self.ns, self.L)):
-                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=torch.float64)
-                chunk[:, k, :n] = (z @ L.T).to(self.dt).to(self.dev)
+                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=self.dt)
+                chunk[:, k, :n] = (z @ L.T).to(self.dev)
             self._chunk, self._chunk_pos = chunk, 0
         e = self._chunk[self._chunk_pos]
         self._chunk_pos += 1
@@ -226,7 +234,7 @@ class _Batch:
             return out + self.kappa * losses.norm_regularizer(W, self.Sigma, self.c_norm)
         fx, fxp = self.features(W, e1, e2)
         if s.loss == "weighted_infonce":
-            out = losses.weighted_infonce(fx, fxp, self.alpha, self.mask)
+            out = losses.weighted_infonce(fx, fxp, self.alpha, self.mask, fused=True)
         elif s.loss == "ntxent":
             out = losses.nt_xent(fx, fxp, s.tau, self.mask)
         elif s.loss == "scl":
@@ -241,6 +249,7 @@ class _Batch:
 
 def _diverged(batch: _Batch, step: int, loss: torch.Tensor) -> None:
     wnorm = batch.W.detach().flatten(1).norm(dim=1)
+    loss = loss.detach()
     bad = (~torch.isfinite(loss.detach())) | (~torch.isfinite(wnorm)) | (wnorm > batch.settings.max_weight_norm)
     if bool(bad.any()):
         k = int(torch.nonzero(bad)[0])
@@ -297,7 +306,9 @@ def expected_loss(problems: list[LinearProblem], W: torch.Tensor, settings: Trai
                   seed: int = 12345) -> np.ndarray:
     """Monte Carlo estimate of E_ε[L] at weights W (K, d1, d0), averaging ``draws`` noise draws."""
     settings = replace(settings, progress=False).validate()
-    probs = [replace(p, seed=seed + k) for k, p in enumerate(problems)]
+    # fresh noise stream, but the SAME fixed dataset the configuration was trained on
+    probs = [replace(p, seed=seed + k, data_seed=p.seed if p.data_seed is None else p.data_seed)
+             for k, p in enumerate(problems)]
     batch = _Batch(probs, settings)
     with torch.no_grad():
         batch.W.copy_(W.to(batch.dt))

@@ -1,0 +1,200 @@
+"""Benchmark: weighted-InfoNCE training of the linear model, two ways, same machine, same run.
+
+(a) reference: how the sources' code trains -- one configuration after another, an
+    eager PyTorch loop per configuration (nn.Linear weight, torch.optim.Adam, the loss
+    written naively with pairwise differences ((f[:, None] - g[None])**2).sum(-1) and a
+    Python-level log-sum-exp).
+(b) project: numerics.trainer.train_batch -- all K configurations as one batched tensor
+    program, the N×N work through one baddbmm and the closed-form backward of
+    numerics.losses.WeightedInfoNCEFused.
+
+Both sides: float32, CPU, the same thread count (default 1: on a shared 2-core box,
+OpenMP spin-waiting makes 2 threads slower than 1), same N, d, steps, lr, α, σ.
+Times are process CPU seconds (time.process_time): with one compute thread this is
+the wall time the run would take on an idle core, and it does not charge either side
+for time the OS gave to other processes on a shared machine; wall times are printed
+alongside.
+The reference runs configurations strictly one after another, each with identical
+shapes and step count, so its time is linear in K: to stay within the time budget it
+is timed on a subset of the K configurations and scaled by K / subset (printed).
+
+Workloads: small (K=256, N=64, d=8, 200 steps), large (K=64, N=256, d=32, 100 steps).
+The last three printed lines are ``speedup_small``, ``speedup_large`` and
+``fraction_of_gemm_peak`` (matmul FLOP/s of (b) on the large workload over the
+float32 GEMM rate measured here with a large torch.matmul).
+
+    python benchmarks/bench_sweep.py [--threads 1] [--ref-small 32] [--ref-large 6]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from unittest import mock
+
+import numpy as np
+import torch
+from torch import nn
+
+from numerics import losses, trainer
+from numerics.trainer import LinearProblem, TrainSettings, train_batch
+
+SIGMA = 0.5  # augmentation C = σ² I
+ALPHA = 0.5
+LR = 1e-3
+WORKLOADS = {"small": dict(K=256, N=64, d=8, steps=200), "large": dict(K=64, N=256, d=32, steps=100)}
+
+
+def reference_loss(f: torch.Tensor, g: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Weighted InfoNCE (eq. 3) as typical research code writes it."""
+    n = f.shape[0]
+    dist = ((f[:, None] - g[None]) ** 2).sum(-1)  # (N, N) pairwise squared distances
+    k = -0.5 * dist
+    pos = torch.diagonal(k)
+    eye = torch.eye(n, dtype=f.dtype)
+    weights = (1 - eye) + alpha * eye
+    m = k.max(dim=1, keepdim=True).values.detach()
+    lse = m.squeeze(1) + torch.log((weights * torch.exp(k - m)).sum(1))
+    return (-pos + lse).mean()
+
+
+def project_loss_one(f: torch.Tensor, g: torch.Tensor, alpha: float) -> torch.Tensor:
+    """The project's fused loss on one configuration (for attributing the gain)."""
+    return losses.weighted_infonce(f[None], g[None], alpha, fused=True)[0]
+
+
+def reference_train_one(X: torch.Tensor, d1: int, steps: int, seed: int, loss_fn=reference_loss) -> torch.Tensor:
+    torch.manual_seed(seed)
+    lin = nn.Linear(X.shape[1], d1, bias=False)
+    opt = torch.optim.Adam(lin.parameters(), lr=LR)
+    for _ in range(steps):
+        x1 = X + SIGMA * torch.randn_like(X)
+        x2 = X + SIGMA * torch.randn_like(X)
+        loss = loss_fn(lin(x1), lin(x2), ALPHA)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return lin.weight.detach()
+
+
+def problems(K: int, N: int, d: int) -> list[LinearProblem]:
+    return [LinearProblem(A0=np.eye(d), C=SIGMA**2 * np.eye(d), d1=d, n=N, alpha=ALPHA, seed=k) for k in range(K)]
+
+
+def settings(steps: int) -> TrainSettings:
+    return TrainSettings(loss="weighted_infonce", steps=steps, lr=LR, dtype="float32", device="cpu",
+                         progress=False, record_every=steps)
+
+
+def time_reference(K: int, N: int, d: int, steps: int, subset: int, loss_fn=reference_loss) -> tuple[float, float, int]:
+    subset = min(subset, K)
+    rng = np.random.default_rng(0)
+    data = [torch.as_tensor(rng.standard_normal((N, d)), dtype=torch.float32) for _ in range(subset)]
+    reference_train_one(data[0], d, 3, 0)  # warm-up (allocator, kernels)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for k in range(subset):
+        W = reference_train_one(data[k], d, steps, k, loss_fn)
+        if not torch.isfinite(W).all():
+            raise RuntimeError("reference training diverged")
+    scale = K / subset
+    return (time.process_time() - c0) * scale, (time.perf_counter() - t0) * scale, subset
+
+
+def time_project(K: int, N: int, d: int, steps: int) -> tuple[float, float]:
+    probs = problems(K, N, d)
+    train_batch(probs[:2], settings(3))  # warm-up
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = train_batch(probs, settings(steps))
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    if not np.isfinite(res.loss_history).all():
+        raise RuntimeError("project training diverged")
+    return cpu, wall
+
+
+def matmul_flops_per_step(K: int, N: int, d0: int, d1: int) -> float:
+    """Matmul FLOPs of one training step of (b): forward features 2·(2KN d0 d1), logits
+    baddbmm 2KN²d1; backward G f(x') and Gᵀ f(x) 2·(2KN²d1), ∂W 2·(2KN d0 d1)."""
+    return 6.0 * K * N * N * d1 + 8.0 * K * N * d0 * d1
+
+
+def gemm_peak(n: int = 2048, reps: int = 5) -> float:
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    torch.matmul(a, b)
+    best = float("inf")
+    for _ in range(reps):
+        c0 = time.process_time()
+        torch.matmul(a, b)
+        best = min(best, time.process_time() - c0)
+    return 2.0 * n**3 / best
+
+
+def check_same_loss() -> float:
+    """The reference loss and the project's (plain and fused) agree on the same features."""
+    g = torch.Generator().manual_seed(1)
+    f, h = torch.randn(2, 32, 4, generator=g, dtype=torch.float64)
+    ref = reference_loss(f, h, ALPHA)
+    plain = losses.weighted_infonce(f[None], h[None], ALPHA)[0]
+    fused = losses.weighted_infonce(f[None], h[None], ALPHA, fused=True)[0]
+    return float(max(abs(ref - plain), abs(ref - fused)))
+
+
+def noise_per_step(K: int, N: int, d: int, steps: int = 100) -> float:
+    batch = trainer._Batch(problems(K, N, d), settings(steps))
+    c0 = time.process_time()
+    for _ in range(steps):
+        batch.noise()
+    return (time.process_time() - c0) / steps
+
+
+def per_step_plain_vs_fused(K: int, N: int, d: int, steps: int = 10) -> tuple[float, float]:
+    """Attribution: the trainer with the plain autograd loss vs the fused one (per step)."""
+    probs = problems(K, N, d)
+    out = []
+    plain = losses.weighted_infonce
+    for fused in (False, True):
+        f = (lambda fx, fxp, a, m=None, fused=False: plain(fx, fxp, a, m, fused=False)) if not fused else plain
+        with mock.patch.object(trainer.losses, "weighted_infonce", f):
+            c0 = time.process_time()
+            train_batch(probs, settings(steps))
+            out.append((time.process_time() - c0) / steps)
+    return out[0], out[1]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ref-small", type=int, default=32, help="configurations of the small workload timed for (a)")
+    ap.add_argument("--ref-large", type=int, default=6, help="configurations of the large workload timed for (a)")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    print(f"float32, CPU, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    print(f"reference vs project loss on the same features: max |diff| = {check_same_loss():.2e} (float64)")
+    speed = {}
+    for name, w in WORKLOADS.items():
+        K, N, d, steps = w["K"], w["N"], w["d"], w["steps"]
+        t_ref, w_ref, sub = time_reference(K, N, d, steps, args.ref_small if name == "small" else args.ref_large)
+        t_proj, w_proj = time_project(K, N, d, steps)
+        t_one, _, _ = time_reference(K, N, d, steps, args.ref_small if name == "small" else args.ref_large,
+                                     project_loss_one)
+        speed[name] = (t_ref / t_proj, t_proj)
+        print(f"{name}: K={K} N={N} d={d} steps={steps}: (a) reference {t_ref:.2f} s CPU ({w_ref:.2f} s wall; "
+              f"timed {sub}/{K} configs, scaled x{K / sub:.1f}), (b) train_batch {t_proj:.2f} s CPU ({w_proj:.2f} s wall)")
+        print(f"  attribution: loop of (a) with the project's fused loss instead of the naive one {t_one:.2f} s CPU: "
+              f"loss formulation x{t_ref / t_one:.2f}, batching the K configurations x{t_one / t_proj:.2f}")
+    w = WORKLOADS["small"]
+    print(f"small, augmentation sampling (trainer's per-config generators): {1e3 * noise_per_step(w['K'], w['N'], w['d']):.2f} ms "
+          f"CPU per step of {1e3 * speed['small'][1] / w['steps']:.2f} ms")
+    K, N, d, steps = (WORKLOADS["large"][k] for k in ("K", "N", "d", "steps"))
+    p_plain, p_fused = per_step_plain_vs_fused(K, N, d)
+    print(f"large, trainer per step: plain autograd loss {1e3 * p_plain:.1f} ms, fused loss {1e3 * p_fused:.1f} ms "
+          f"(x{p_plain / p_fused:.2f} from the closed-form backward)")
+    peak = gemm_peak()
+    achieved = matmul_flops_per_step(K, N, d, d) * steps / speed["large"][1]
+    print(f"GEMM peak (2048^3 float32 matmul): {peak / 1e9:.1f} GFLOP/s; (b) large achieved {achieved / 1e9:.2f} GFLOP/s")
+    print(f"speedup_small: {speed['small'][0]:.2f}")
+    print(f"speedup_large: {speed['large'][0]:.2f}")
+    print(f"fraction_of_gemm_peak: {achieved / peak:.4f}")
+
+
+if __name__ == "__main__":
+    main()
