@@ -88,6 +88,8 @@ class TrainSettings:
     device: str = "auto"
     noise_chunk: int = 50  # steps of augmentation noise drawn per generator call
     record_every: int = 50
+    aug_draws: int = 1  # independent augmentation pairs per step, loss averaged (lowers gradient noise)
+    average_tail: float = 0.0  # Polyak–Ruppert: return the mean of the last fraction of iterates
     max_weight_norm: float = 1e6  # ‖W‖_F beyond this counts as divergence
     progress: bool = True
 
@@ -107,6 +109,9 @@ class TrainSettings:
         check_nonnegative(self.init_scale, "init_scale")
         check_int(self.noise_chunk, "noise_chunk", 1)
         check_int(self.record_every, "record_every", 1)
+        check_int(self.aug_draws, "aug_draws", 1)
+        if not 0.0 <= check_finite_number(self.average_tail, "average_tail") < 1.0:
+            raise ValueError(f"average_tail must lie in [0, 1), got {self.average_tail!r}")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         resolve_device(self.device)
@@ -259,6 +264,21 @@ def _diverged(batch: _Batch, step: int, loss: torch.Tensor) -> None:
             f"(limit {batch.settings.max_weight_norm:g}); lower lr or check the loss parameters")
 
 
+def _accumulate_aligned(W: torch.Tensor, W_ref, W_sum):
+    """Polyak–Ruppert averaging modulo the symmetry W -> R W (R orthogonal, d1 x d1).
+
+    The losses depend on W only through WᵀW (and f's rotation-invariant kernel), so
+    noise also diffuses W along that orbit; each iterate is first rotated onto the
+    first tail iterate by orthogonal Procrustes (R = U Vᵀ from the SVD of W_ref Wᵀ),
+    then summed.  Averaging cancels the zero-mean fluctuation of Adam's steps that
+    otherwise sets a noise floor under small eigenvalues of WᵀW.
+    """
+    if W_ref is None:
+        return W.clone(), W.clone()
+    U, _, Vh = torch.linalg.svd(W_ref @ W.transpose(1, 2))
+    return W_ref, W_sum + (U @ Vh) @ W
+
+
 def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = None, **overrides) -> TrainResult:
     """Train K configurations (same d0, d1) as one batched tensor program."""
     settings = replace(settings or TrainSettings(), **overrides).validate()
@@ -274,9 +294,13 @@ def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = 
     history, recorded = [], []
     bar = tqdm(range(1, settings.steps + 1), desc=f"train {len(problems)} configs ({settings.loss})",
                disable=not settings.progress, leave=False, mininterval=1.0)
+    tail_start = settings.steps - int(settings.average_tail * settings.steps) + 1
+    W_ref = W_sum = None
     for step in bar:
-        e1, e2 = (None, None) if settings.loss in DATA_FREE else batch.noise()
-        loss = batch.loss(e1, e2)
+        if settings.loss in DATA_FREE:
+            loss = batch.loss()
+        else:
+            loss = sum(batch.loss(*batch.noise()) for _ in range(settings.aug_draws)) / settings.aug_draws
         grads = torch.autograd.grad(loss.sum(), params)
         lr = _lr_at(settings, step - 1)
         with torch.no_grad():
@@ -286,11 +310,15 @@ def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = 
                 mhat = mp / (1 - b1**step)
                 vhat = vp / (1 - b2**step)
                 p.sub_(lr * mhat / (vhat.sqrt() + settings.adam_eps))
+        if step >= tail_start and settings.average_tail > 0:
+            W_ref, W_sum = _accumulate_aligned(batch.W.detach(), W_ref, W_sum)
         if step % settings.record_every == 0 or step == settings.steps:
             _diverged(batch, step, loss)
             history.append(loss.detach().cpu().double().numpy())
             recorded.append(step)
     W = batch.W.detach().cpu().double()
+    if W_sum is not None:
+        W = (W_sum / (settings.steps - tail_start + 1)).cpu().double()
     return TrainResult(
         W=W,
         b=None if batch.b is None else batch.b.detach().cpu().double().squeeze(1),
