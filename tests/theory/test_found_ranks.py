@@ -1,0 +1,80 @@
+"""found.collapse-iff, found.srank, found.erank, found.srank-limit (note: "The Geometry of Collapse")."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import given, strategies as st
+
+from numerics.metrics import entropy_rank, stable_rank
+from numerics.ssl_metrics import covariance_spectrum
+from numerics.tolerance import assert_rel_close
+from theory.found import ranks
+
+spectra = st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=1, max_size=7).filter(lambda v: sum(v) > 1e-3)
+
+
+def test_covariance_is_psd_sum():
+    # note: Σ = (1/N)ZᵀZ − z̄z̄ᵀ equals the mean of centred outer products (PSD)
+    assert ranks.covariance_is_sum_of_outer_products(3, 2)
+
+
+@given(k=st.integers(1, 4), seed=st.integers(0, 10_000))
+def test_collapse_iff_generated(k, seed):
+    # Prop 1: rank Σ = d ⇔ λ_min > 0, on embeddings of known rank k in d = 4 (N = 12 > d)
+    rng = np.random.default_rng(seed)
+    Z = torch.as_tensor(rng.standard_normal((12, k)) @ rng.standard_normal((k, 4)))
+    lam = covariance_spectrum(Z)
+    # eigvalsh backward error ~ d·eps·λ_max: anything below 1e-10·λ_max is a rounding zero
+    positive = int((lam > 1e-10 * lam[-1]).sum())
+    assert positive == min(k, 4)
+    assert (positive == 4) == bool(lam[0] > 1e-10 * lam[-1])
+
+
+def test_identical_embeddings_have_rank_zero():
+    # the note calls full collapse "rank(Σ) = 1"; identical embeddings give Σ = 0
+    Z = torch.tensor([[1.0, -2.0, 0.5]] * 10, dtype=torch.float64)
+    assert torch.all(covariance_spectrum(Z).abs() < 1e-15)
+
+
+def test_srank_identities():
+    # Stable rank bounds: sum-of-squares identities for d = 1..6
+    assert all(a and b for a, b in ranks.srank_bound_identities(6).values())
+
+
+@given(spectra)
+def test_srank_bounds_property(lams):
+    # Stable rank ∈ [1, d]; erank ≥ srank (Rényi entropies decrease with order)
+    e = torch.tensor(lams, dtype=torch.float64)
+    sr, er = float(stable_rank(e)), float(entropy_rank(e))
+    d, nz = len(lams), int((e > 0).sum())
+    tol = 1e-12  # float64 sums of ≤ 7 terms
+    assert 1 - tol <= sr <= nz + tol and nz <= d
+    assert er >= sr - 1e-9  # exp/log rounding
+    if nz == 1:
+        assert_rel_close(sr, 1.0, 1e-12, reason="float64 ratio of equal sums")
+
+
+def test_srank_equality_cases():
+    # srank = d iff Σ = σ²I; scaled identity vs perturbed
+    assert_rel_close(float(stable_rank(torch.full((5,), 3.0, dtype=torch.float64))), 5.0, 1e-14, reason="exact in float64")
+    assert float(stable_rank(torch.tensor([3.0, 3, 3, 3, 3.01], dtype=torch.float64))) < 5.0
+
+
+def test_erank_facts():
+    # Entropy rank: KL identity (d = 2..4) and Gibbs' inequality
+    assert all(ranks.erank_bound_facts(4).values())
+    assert ranks.gibbs_log_inequality()["ok"]
+
+
+@given(spectra)
+def test_erank_bounds_property(lams):
+    e = torch.tensor(lams, dtype=torch.float64)
+    er = float(entropy_rank(e))
+    assert 1 - 1e-12 <= er <= len(lams) + 1e-9  # exp(log d) rounding
+
+
+def test_srank_limit():
+    # Exercise 1: scale invariance and lim_{ε→0} = 1 for symbolic d
+    r = ranks.srank_limit()
+    assert r["scale_invariant"] and r["closed_form_ok"] and r["limit"] == 1
+    assert str(r["first_order_slope"]) == "2*(d - 1)/lambda_1"

@@ -1,0 +1,36 @@
+"""found.sg-no-predictor, found.sg-hessian (note: "Stop-Gradient", Exercise 2)."""
+from __future__ import annotations
+
+from theory.found import checks, stopgrad
+
+
+def test_cosine_gradient_zero_at_target():
+    # "The Predictor as a Bottleneck": ∇_z D(c, z)|_{z=c} = 0 for the cosine D (not for −cᵀz)
+    r = stopgrad.cosine_gradient_at_target(3)
+    assert r["zero_at_a"]
+    assert r["inner_product_gradient_at_a"] == ["-a1", "-a2", "-a3"]
+    assert stopgrad.symmetric_partials_agree(2)
+
+
+def test_sg_gradient_is_half_symmetric_torch():
+    # autograd with detach(): sg gradient = ½ symmetric gradient; zero at collapse W = 0
+    r = checks._torch_sg_gradients(seed=3)
+    assert r["max_abs_sg_minus_half_sym"] < 1e-12  # float64 gradients of O(1) cosines
+    assert r["max_abs_grad_at_collapse"] < 1e-12
+
+
+def test_toy_curvatures():
+    # Exercise 2: (a) 0; (b) autograd curvature 2 and field −2ε (the sketch says constant); predictor 2h′², field 2h′(h′−1)
+    f = stopgrad.exercise2_findings()
+    assert f["sym_second"] == "0"
+    assert f["sg_autograd_second"] == "2" and f["sg_field"] == "-2*epsilon" and f["sg_field_jacobian"] == "0"
+    assert f["note_2hp2_ok"] and not f["note_sg_zero_curvature_ok"]
+    assert f["pred_field_jacobian_matched"] == "2*hp*(hp - 1)"
+    assert f["identity_predictor_curvature"] == "2" and f["identity_predictor_field_jacobian"] == "0"
+
+
+def test_toy_torch_double_backward():
+    t = checks._torch_toy(hp=0.6)
+    assert abs(t["sg_autograd_second"] - 2) < 1e-12
+    assert abs(t["pred_autograd_second"] - 0.72) < 1e-12
+    assert abs(t["pred_field_jacobian_fd"] - 2 * 0.6 * (0.6 - 1)) < 1e-6  # central difference, h = 1e-6

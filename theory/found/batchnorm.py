@@ -1,0 +1,110 @@
+"""Batch normalization near and at collapse (foundations note, "Batch Normalization as Implicit
+Contrastive Signal", consequences 1 and 3, and Exercise 4).
+
+One feature j over a batch of N: ẑ_b = γ(z_b − μ)/√(v + ε) + β with μ = mean_b z_b and the *biased*
+batch variance v = (1/N)Σ(z_b − μ)² (as torch.nn.BatchNorm1d in training mode).
+
+Derived here with SymPy (N = 2..``nmax`` with symbolic z, γ, β, ε):
+
+* Jacobian  ∂ẑ_b/∂z_c = γ/√(v+ε) · [δ_bc − 1/N − (z_b − μ)(z_c − μ)/(N(v + ε))];
+* batch variance of the output  Var_b(ẑ) = γ² v/(v + ε)  (= γ² only for ε = 0 and v > 0; → 0 at
+  collapse when ε > 0);
+* at exact collapse (all z_b = c): ∂ẑ_b/∂z_b = γ(1 − 1/N)/√ε, the Jacobian is γ/√ε (I − 11ᵀ/N);
+* near collapse z_b = c + σu_b (u centred, mean u² = 1 so v = σ²):
+  ∂ẑ_b/∂z_b = γ/√(σ² + ε) · [1 − 1/N − u_b² σ²/(N(σ² + ε))]; for ε = 0 this is exactly
+  γ(1 − 1/N − u_b²/N)/σ — the u_b²/N term is of the same order as the kept 1/N; its batch mean is
+  γ(1 − 2/N)/σ, and for N = 2 it is exactly 0. For ε > 0 it saturates at γ(1 − 1/N)/√ε as σ → 0.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from numerics.validation import check_int, check_nonnegative
+
+GAMMA, EPS, SIGMA = sp.symbols("gamma epsilon sigma", positive=True)
+BETA, CC = sp.symbols("beta c", real=True)
+
+
+def check_bn_inputs(n=None, eps=None, sigma=None) -> None:
+    """Batch size N ≥ 2, ε ≥ 0, σ ≥ 0 (ValueError names the parameter)."""
+    if n is not None:
+        check_int(n, "batch_size", 2)
+    if eps is not None:
+        check_nonnegative(eps, "eps")
+    if sigma is not None:
+        check_nonnegative(sigma, "sigma")
+
+
+def _bn(z, eps):
+    n = len(z)
+    mu = sp.Add(*z) / n
+    v = sp.Add(*[(x - mu) ** 2 for x in z]) / n
+    return [GAMMA * (x - mu) / sp.sqrt(v + eps) + BETA for x in z], mu, v
+
+
+ROOT = sp.Symbol("S", positive=True)  # stands for √(v + ε) after differentiation
+
+
+@lru_cache(maxsize=None)
+def bn_derivations(n: int) -> dict:
+    """All BN facts for batch size n, symbolically (ε kept).
+
+    After differentiating, √(v + ε) is replaced by a symbol S (and v + ε by S² in the closed form),
+    so the residual J − J_closed is a rational function that ``cancel`` reduces to 0 exactly.
+    """
+    check_bn_inputs(n=n)
+    z = sp.symbols(f"z1:{n + 1}", real=True)
+    out, mu, v = _bn(z, EPS)
+    root = sp.sqrt(v + EPS)
+    J = sp.Matrix(n, n, lambda b, c: sp.diff(out[b], z[c]).subs(root, ROOT))
+    Jc = sp.Matrix(n, n, lambda b, c: GAMMA / ROOT * (
+        (1 if b == c else 0) - sp.Rational(1, n) - (z[b] - mu) * (z[c] - mu) / (n * ROOT**2)))
+    jac_ok = (J - Jc).applyfunc(sp.cancel) == sp.zeros(n, n) and not J.has(EPS)
+    mean_out = sp.Add(*out) / n
+    var_out = (sp.Add(*[(o - mean_out) ** 2 for o in out]) / n).subs(root, ROOT)
+    var_ok = sp.cancel(var_out - GAMMA**2 * v / ROOT**2) == 0  # = γ² v/(v + ε)
+    # exact collapse: every z_b = c (then v = 0 and √(v + ε) = √ε)
+    coll = {x: CC for x in z}
+    J0 = sp.Matrix(n, n, lambda b, c: sp.diff(out[b], z[c]).subs(coll))
+    collapse_diag = sp.simplify(J0[0, 0])
+    collapse_ok = sp.simplify(collapse_diag - GAMMA / sp.sqrt(EPS) * (1 - sp.Rational(1, n))) == 0
+    proj_ok = (J0 - GAMMA / sp.sqrt(EPS) * (sp.eye(n) - sp.ones(n, n) / n)).applyfunc(sp.simplify) == sp.zeros(n, n)
+    out_at_collapse = [sp.simplify(o.subs(coll)) for o in out]
+    return {"jacobian_ok": bool(jac_ok), "variance_ok": bool(var_ok),
+            "collapse_diag": collapse_diag, "collapse_ok": bool(collapse_ok), "collapse_projection": bool(proj_ok),
+            "output_at_collapse_is_beta": all(o == BETA for o in out_at_collapse)}
+
+
+def output_variance(v, eps, gamma=GAMMA):
+    """Var_b(ẑ) = γ² v/(v + ε) (biased batch variance of the BN output)."""
+    return gamma**2 * v / (v + eps)
+
+
+@lru_cache(maxsize=None)
+def near_collapse(n: int) -> dict:
+    """Diagonal Jacobian at z_b = c + σu_b (Σu = 0, mean u² = 1 so μ = c, v = σ²) from the closed form."""
+    check_bn_inputs(n=n)
+    ub = sp.Symbol("u_b", real=True)
+    # closed form (proved in bn_derivations) with z_b − μ = σu_b, v = σ²
+    derived = GAMMA / sp.sqrt(SIGMA**2 + EPS) * (1 - sp.Rational(1, n) - (SIGMA * ub) ** 2 / (n * (SIGMA**2 + EPS)))
+    eps0 = sp.simplify(derived.subs(EPS, 0))
+    note = GAMMA * (1 - sp.Rational(1, n)) / SIGMA
+    return {"exact_diag": derived, "eps0_diag": eps0, "note_diag": note,
+            "eps0_minus_note": sp.simplify(eps0 - note),
+            "batch_mean_eps0": sp.simplify(eps0.subs(ub**2, 1)),
+            "small_sigma_limit": sp.limit(derived, SIGMA, 0, "+"),
+            "large_sigma_order": sp.limit(derived * SIGMA, SIGMA, sp.oo),
+            "series_in_eps": sp.expand(sp.series(derived, EPS, 0, 2).removeO()), "u_b": ub}
+
+
+def bn_diag_numeric(z: np.ndarray, gamma: float, eps: float) -> np.ndarray:
+    """Closed-form ∂ẑ_b/∂z_b for a batch z of shape (N, K) (columns are independent features)."""
+    z = np.asarray(z, dtype=np.float64)
+    check_bn_inputs(n=z.shape[0], eps=eps)
+    n = z.shape[0]
+    mu = z.mean(0, keepdims=True)
+    v = ((z - mu) ** 2).mean(0, keepdims=True)
+    return gamma / np.sqrt(v + eps) * (1 - 1 / n - (z - mu) ** 2 / (n * (v + eps)))

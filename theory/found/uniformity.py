@@ -1,0 +1,160 @@
+"""Alignment, uniformity, NT-Xent and simplex ETFs (foundations note, "Alignment and Uniformity on
+the Hypersphere", Theorem (Wang & Isola), Exercise 5, "Dimensional Collapse", Exercise 6).
+
+Derived here:
+
+* ``sphere_kernel_identity``: on the unit sphere ‖u − v‖² = 2 − 2uᵀv, so e^{−2‖u−v‖²} = e^{−4}e^{4uᵀv};
+  the kernel is ≤ 1 with equality iff u = v, so L_uniform ≤ 0 with 0 exactly at collapse;
+* ``circle_energy``: on S¹, E e^{4cos(θ−φ)} = I₀(4) + 2Σ_k I_k(4)|E e^{ikθ}|² (Jacobi–Anger), all
+  I_k(4) > 0, so the uniform law is the unique minimiser among *all* laws on S¹ — no trace constraint
+  is needed; in R² with tr Cov = 1 fixed, N(0, ½I) gives exactly 1/5 < e^{−4}I₀(4) ≈ 0.2070;
+* ``ntxent_limit``: as N → ∞, NT-Xent − log(2N − 2) → L_align/(2τ) − 1/τ + E_x log E_y e^{f(x)ᵀf(y)/τ}
+  (the repulsion term enters with a *plus* sign, log inside the outer expectation);
+* ``simplex_gram``: G = (N/(N−1))I − 11ᵀ/(N−1) satisfies G² = (N/(N−1))G for symbolic N, so it is
+  PSD with rank tr G/(N/(N−1)) = N − 1; and mean_{i≠j} z_iᵀz_j = (‖Σz‖² − N)/(N(N−1)) ≥ −1/(N−1);
+* ``log_n_bounds``: NT-Xent of unit vectors ≥ log(1 + (2N−2)e^{−2/τ}) (→ ∞ as N → ∞), and the gap
+  between full collapse and the simplex configuration → 0 as τ → ∞: "O(log N) dimensions suffice
+  for near-minimal loss" depends on τ and on a tolerance the note never fixes.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+TAU = sp.Symbol("tau", positive=True)
+NN = sp.Symbol("N", integer=True, positive=True)
+
+
+# ----------------------------------------------------------------------------- uniformity
+@lru_cache(maxsize=None)
+def sphere_kernel_identity(d: int = 3) -> dict:
+    u = sp.Matrix(sp.symbols(f"u1:{d + 1}", real=True))
+    v = sp.Matrix(sp.symbols(f"v1:{d + 1}", real=True))
+    sq = ((u - v).T * (u - v))[0, 0]
+    uv = (u.T * v)[0, 0]
+    nu, nv = (u.T * u)[0, 0], (v.T * v)[0, 0]
+    # ‖u−v‖² − (‖u‖² + ‖v‖² − 2uᵀv) = 0 identically; on the sphere ‖u‖ = ‖v‖ = 1
+    ident = sp.expand(sq - (nu + nv - 2 * uv)) == 0
+    t = sp.Symbol("t", real=True)
+    kern = sp.simplify(sp.exp(-2 * (2 - 2 * t)) - sp.exp(-4) * sp.exp(4 * t)) == 0
+    return {"distance_identity": bool(ident), "kernel_identity": bool(kern),
+            "collapse_value": sp.log(sp.exp(-2 * sp.Integer(0)))}
+
+
+def circle_energy(weights: np.ndarray, angles: np.ndarray, kmax: int = 60) -> tuple[float, float]:
+    """(direct E e^{4cos(θ−φ)}, Jacobi–Anger series) for a discrete law on S¹."""
+    w = np.asarray(weights, dtype=float)
+    a = np.asarray(angles, dtype=float)
+    if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+        raise ValueError("weights must be a probability vector (non-negative, summing to 1)")
+    direct = float(w @ np.exp(4 * np.cos(a[:, None] - a[None, :])) @ w)
+    c = np.array([np.abs(np.sum(w * np.exp(1j * k * a))) ** 2 for k in range(1, kmax + 1)])
+    series = float(special.iv(0, 4) + 2 * np.sum(special.iv(np.arange(1, kmax + 1), 4) * c))
+    return direct, series
+
+
+@lru_cache(maxsize=None)
+def trace_constraint_counterexample() -> dict:
+    """R², tr Cov = 1: uniform on S¹ vs N(0, ½I) for E e^{−2‖u−v‖²} (u, v i.i.d.)."""
+    w = sp.Symbol("w", real=True)
+    # u − v ~ N(0, I₂): per coordinate E e^{−2w²} with w ~ N(0, 1)
+    per = sp.integrate(sp.exp(-2 * w**2) * sp.exp(-w**2 / 2) / sp.sqrt(2 * sp.pi), (w, -sp.oo, sp.oo))
+    gauss = sp.simplify(per**2)
+    uniform = sp.exp(-4) * sp.besseli(0, 4)
+    return {"gaussian_value": gauss, "gaussian_float": float(gauss), "uniform_circle_float": float(uniform.evalf()),
+            "gaussian_trace": 1.0, "uniform_trace": 1.0, "uniform_is_not_minimiser": bool(float(gauss) < float(uniform.evalf()))}
+
+
+# ----------------------------------------------------------------------------- NT-Xent limit on S¹
+def _wrapped_normal(x, s):
+    ks = np.arange(-6, 7)[:, None]
+    return np.exp(-((x[None, :] + 2 * np.pi * ks) ** 2) / (2 * s * s)).sum(0) / np.sqrt(2 * np.pi * s * s)
+
+
+def circle_population(kappa: float, s: float, tau: float, grid: int = 2048) -> dict:
+    """Population terms for image angles α ~ vonMises(0, κ) and views θ = α + ξ, ξ ~ N(0, s²).
+
+    Returns L_align = E‖f₁ − f₂‖², L_uniform(t=2) = log E e^{−2‖f(x)−f(y)‖²} over independent views,
+    rep = E_x log E_y e^{f(x)ᵀf(y)/τ}, and the corrected limit L_align/(2τ) − 1/τ + rep.
+    """
+    if kappa < 0 or s <= 0 or tau <= 0:
+        raise ValueError(f"kappa must be >= 0 and s, tau > 0, got kappa={kappa}, s={s}, tau={tau}")
+    th = np.linspace(-np.pi, np.pi, grid, endpoint=False)
+    h = 2 * np.pi / grid
+    p0 = np.exp(kappa * np.cos(th))
+    p0 /= p0.sum() * h
+    kern = _wrapped_normal(th, s)
+    q = np.real(np.fft.ifft(np.fft.fft(p0) * np.fft.fft(np.fft.ifftshift(kern)))) * h  # view marginal
+    q = np.clip(q, 0, None)
+    q /= q.sum() * h
+    cosd = np.cos(th[:, None] - th[None, :])
+    align = 2 - 2 * np.exp(-s * s)  # E cos(ξ₁ − ξ₂) = e^{−s²}
+    uni = np.log((q * h) @ np.exp(-4 * (1 - cosd)) @ (q * h))
+    inner = np.exp(cosd / tau) @ (q * h)
+    rep = float((q * h) @ np.log(inner))
+    return {"align": float(align), "uniform": float(uni), "rep": rep,
+            "limit": float(align / (2 * tau) - 1 / tau + rep)}
+
+
+def sample_views(kappa: float, s: float, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    alpha = rng.vonmises(0.0, kappa, n) if kappa > 0 else rng.uniform(-np.pi, np.pi, n)
+    t1, t2 = alpha + s * rng.standard_normal(n), alpha + s * rng.standard_normal(n)
+    f = lambda t: np.stack([np.cos(t), np.sin(t)], 1)  # noqa: E731
+    return f(t1), f(t2)
+
+
+def ntxent_numpy(z1: np.ndarray, z2: np.ndarray, tau: float) -> float:
+    """SimCLR NT-Xent (mean over the 2N anchors; denominator: all 2N − 1 other views)."""
+    z = np.concatenate([z1, z2])
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    n = z1.shape[0]
+    sim = z @ z.T / tau
+    np.fill_diagonal(sim, -np.inf)
+    partner = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+    m = sim.max(1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(sim - m).sum(1))
+    return float(np.mean(lse - sim[np.arange(2 * n), partner]))
+
+
+# ----------------------------------------------------------------------------- simplex ETF
+@lru_cache(maxsize=None)
+def simplex_gram() -> dict:
+    a, b = NN / (NN - 1), -1 / (NN - 1)
+    # G = aI + bJ with J² = NJ:  G² = a²I + (2ab + b²N)J
+    g2_I, g2_J = a**2, 2 * a * b + b**2 * NN
+    idem = sp.simplify(g2_I - a * a) == 0 and sp.simplify(g2_J - a * b) == 0  # G² = aG
+    diag_ok = sp.simplify(a + b - 1) == 0
+    off = sp.simplify(b)
+    rank = sp.simplify((NN * (a + b)) / a)  # tr G / a for an a-scaled projection
+    null_ok = sp.simplify(a + b * NN) == 0  # G·1 = (a + bN)·1
+    S = sp.Symbol("S", nonnegative=True)  # ‖Σz‖²
+    mean_off = (S - NN) / (NN * (NN - 1))
+    bound_gap = sp.simplify(mean_off - (-1 / (NN - 1)))  # = S/(N(N−1)) ≥ 0
+    return {"G2_equals_aG": bool(idem), "unit_diagonal": bool(diag_ok), "offdiag": off, "rank": rank,
+            "ones_in_kernel": bool(null_ok), "mean_offdiag_minus_bound": bound_gap}
+
+
+def simplex_vectors(n: int) -> np.ndarray:
+    """z_i = √(N/(N−1)) (e_i − 1/N), rows; unit norm, pairwise −1/(N−1)."""
+    if n < 2:
+        raise ValueError(f"N must be >= 2, got {n}")
+    return np.sqrt(n / (n - 1)) * (np.eye(n) - 1.0 / n)
+
+
+# ----------------------------------------------------------------------------- O(log N)
+@lru_cache(maxsize=None)
+def log_n_bounds() -> dict:
+    """NT-Xent lower bound and the collapse-vs-simplex gap as functions of τ and N."""
+    lower = sp.log(1 + (2 * NN - 2) * sp.exp(-2 / TAU))
+    collapsed = sp.log(2 * NN - 1)
+    simplex = sp.log(1 + (2 * NN - 2) * sp.exp(-NN / ((NN - 1) * TAU)))
+    gap = collapsed - simplex
+    return {"lower_bound": lower, "lower_bound_N_to_inf": sp.limit(lower, NN, sp.oo),
+            "gap_tau_to_inf": sp.limit(gap.subs(NN, 64), TAU, sp.oo),
+            "gap_tau_to_0": sp.limit(gap.subs(NN, 64), TAU, 0, "+"),
+            "simplex_tau_to_0": sp.limit(simplex.subs(NN, 64), TAU, 0, "+"),
+            "gap_N64_tau": {t: float(gap.subs({NN: 64, TAU: t})) for t in (0.1, 0.5, 1.0, 10.0, 100.0)}}
