@@ -1,0 +1,302 @@
+"""Dual single-layer networks of Pokle et al. (002, §4.1, §5.2) on sparse-coding data, batched over K settings.
+
+* ``max_cosine(W, M)``: eq. 12 — for every atom M_{*j}, max_i |cos(W_{i*}, M_{*j})|; returns the
+  maximum, median and minimum over the d atoms (shape (..., 3)).
+* activations: ``srelu`` (eq. 14, bias b ≥ 0), ReLU with bias, identity.
+* losses (K-batched, (K,) results): ``ncl_l2`` (eqs. 4/5, normalised outputs, stop-gradient on the
+  target), ``ncl_inner`` (eqs. 6–8, 2 − 2E⟨·, sg ·⟩), ``linear_ncl_wd`` (eq. 13), ``contrastive_inner``
+  (eq. 9 with S = inner product and in-batch negatives), simplified SimCLR (linear projector +
+  ``numerics.losses.nt_xent``) and simplified SimSiam (predictor + ``numerics.ssl_nets.siamese_loss``).
+* ``warm_start``: rows of W = random atoms of M (each atom at least once) + N(0, p^{−c}) noise (§5.2.2).
+* ``train_dual``: SGD on K settings of one loss family in one tensor program; non-contrastive
+  settings alternate online/target updates (§4.1), flags per setting: activation, batch norm,
+  linear head (predictor / projector), two-layer encoder, warm start, row/column normalisation.
+* ``alternating_srelu``: Thm 3's alternating optimisation (inner loops to convergence, row norm.).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from numerics.losses import nt_xent
+from numerics.sparse_coding import check_mask_prob, views
+from numerics.ssl_nets import siamese_loss
+from numerics.trainer import TrainingDiverged
+from numerics.validation import check_int, check_nonnegative, check_positive
+
+ACTS = ("srelu", "relu", "none")
+NORMS = ("none", "row", "col")
+LOSSES = ("ncl", "cl", "simclr", "simsiam")
+
+
+# ----------------------------------------------------------------------------- metric (eq. 12)
+def max_cosine(W: torch.Tensor, M: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
+    """(..., 3): [max, median, min] over atoms j of max_i |⟨W_i/‖W_i‖, M_j/‖M_j‖⟩| (eq. 12).
+
+    W (..., m, p) neurons as rows; M (..., p, d) atoms as columns.  The median of an even number
+    of atoms is the mean of the two middle values (numpy's convention)."""
+    if W.shape[-1] != M.shape[-2]:
+        raise ValueError(f"W must have p={M.shape[-2]} columns, got {W.shape[-1]}")
+    Wn = W / W.norm(dim=-1, keepdim=True).clamp_min(eps)
+    Mn = M / M.norm(dim=-2, keepdim=True).clamp_min(eps)
+    best = (Wn @ Mn).abs().amax(dim=-2)  # (..., d): best neuron for each atom
+    s = best.sort(dim=-1).values
+    d = s.shape[-1]
+    med = 0.5 * (s[..., (d - 1) // 2] + s[..., d // 2])
+    return torch.stack([s[..., -1], med, s[..., 0]], dim=-1)
+
+
+# ----------------------------------------------------------------------------- activations
+def srelu(x: torch.Tensor, b) -> torch.Tensor:
+    """Symmetric ReLU, eq. 14: ReLU(x − b) − ReLU(−x − b)."""
+    return torch.relu(x - b) - torch.relu(-x - b)
+
+
+def _unit(f: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
+    return f / f.norm(dim=-1, keepdim=True).clamp_min(eps)
+
+
+# ----------------------------------------------------------------------------- losses
+def ncl_l2(f_online: torch.Tensor, f_target: torch.Tensor) -> torch.Tensor:
+    """Eq. 4 (eq. 5 with f_online = predictor output): mean ‖f/‖f‖ − sg(f'/‖f'‖)‖²."""
+    return ((_unit(f_online) - _unit(f_target.detach())) ** 2).sum(-1).mean(-1)
+
+
+def ncl_inner(f_online: torch.Tensor, f_target: torch.Tensor) -> torch.Tensor:
+    """Eqs. 6–8: 2 − 2 mean ⟨f, sg f'⟩ (unnormalised)."""
+    return 2 - 2 * (f_online * f_target.detach()).sum(-1).mean(-1)
+
+
+def linear_ncl_wd(Wo, Wt, a1, a2, lam) -> torch.Tensor:
+    """Eq. 13: 2 − 2 mean⟨Wᵒa₁, Wᵗa₂⟩ + (1−λ)/2 (‖Wᵒ‖² + ‖Wᵗ‖²)  (both networks receive gradients)."""
+    inner = (a1 @ Wo.transpose(-1, -2) * (a2 @ Wt.transpose(-1, -2))).sum(-1).mean(-1)
+    return 2 - 2 * inner + (1 - lam) / 2 * ((Wo**2).sum((-1, -2)) + (Wt**2).sum((-1, -2)))
+
+
+def contrastive_inner(f1: torch.Tensor, f2: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """Eq. 9 on a batch: −mean_i log e^{τS_ii}/(Σ_j e^{τS_ij}), S_ij = ⟨f1_i, f2_j⟩ (negatives: other rows)."""
+    logits = tau * torch.bmm(f1, f2.transpose(1, 2))
+    return (torch.logsumexp(logits, -1) - torch.diagonal(logits, dim1=1, dim2=2)).mean(-1)
+
+
+# ----------------------------------------------------------------------------- initialisation
+def warm_start(M: torch.Tensor, m: int, c: float, generator: torch.Generator) -> torch.Tensor:
+    """(K, m, p): row i = M_{*π(i)} + N(0, σ²I), σ = p^{−c/2}; π covers every atom (m ≥ d)."""
+    K, p, d = M.shape
+    if m < d:
+        raise ValueError(f"m must be >= d for a warm start that covers every atom, got m={m}, d={d}")
+    check_nonnegative(c, "c")
+    idx = torch.stack([torch.arange(m)[torch.randperm(m, generator=generator)] % d for _ in range(K)])  # (K, m)
+    rows = torch.gather(M.transpose(1, 2), 1, idx.unsqueeze(-1).expand(K, m, p))
+    return rows + p ** (-c / 2) * torch.randn(K, m, p, generator=generator, dtype=M.dtype)
+
+
+def random_init(K: int, m: int, p: int, d: int, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """Entries N(0, 1/(pd)) (§4.2)."""
+    return torch.randn(K, m, p, generator=generator, dtype=dtype) / np.sqrt(p * d)
+
+
+def normalize_weight(W: torch.Tensor, mode: torch.Tensor) -> torch.Tensor:
+    """mode (K,) long: 0 none, 1 unit rows, 2 unit columns."""
+    r = W / W.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    c = W / W.norm(dim=-2, keepdim=True).clamp_min(1e-12)
+    mode = mode.view(-1, 1, 1)
+    return torch.where(mode == 1, r, torch.where(mode == 2, c, W))
+
+
+# ----------------------------------------------------------------------------- batched trainer
+@dataclass(frozen=True)
+class Setting:
+    """One member of a batch: architecture flags + its data index and initialisation."""
+
+    act: str = "srelu"
+    bn: bool = False
+    head: bool = False  # linear predictor (ncl / simsiam) or projector (simclr)
+    two_layer: bool = False
+    warm_c: float | None = None
+    weight_norm: str = "none"
+
+    def validate(self) -> None:
+        if self.act not in ACTS:
+            raise ValueError(f"act must be one of {ACTS}, got {self.act!r}")
+        if self.weight_norm not in NORMS:
+            raise ValueError(f"weight_norm must be one of {NORMS}, got {self.weight_norm!r}")
+        if self.warm_c is not None and self.two_layer:
+            raise ValueError("warm_c needs a one-layer encoder (two_layer=False)")
+
+
+@dataclass
+class DualResult:
+    steps: np.ndarray  # (R,)
+    maxcos: np.ndarray  # (R, K, 3) max / median / min max-cosine of the online encoder
+    loss: np.ndarray  # (R, K) mean training loss since the previous record
+    W: torch.Tensor  # (K, m, p) final effective online encoder
+
+
+def _bn(h: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    mu = h.mean(1, keepdim=True)
+    var = h.var(1, unbiased=False, keepdim=True)
+    return (h - mu) / (var + eps).sqrt()
+
+
+class _Net:
+    """Encoder (+ optional 2nd linear layer, BN, activation) and linear head for K settings."""
+
+    def __init__(self, W, W2, b, P, flags):
+        self.W, self.W2, self.b, self.P, self.f = W, W2, b, P, flags
+
+    def params(self):
+        return [self.W, self.W2, self.b, self.P]
+
+    def encode(self, a):
+        f = self.f
+        h = torch.bmm(a, self.W.transpose(1, 2))
+        if f["two"].any():
+            h = torch.where(f["two"].view(-1, 1, 1), torch.bmm(h, self.W2.transpose(1, 2)), h)
+        if f["bn"].any():
+            h = torch.where(f["bn"].view(-1, 1, 1), _bn(h), h)
+        b = self.b.unsqueeze(1)
+        act = f["act"].view(-1, 1, 1)
+        return torch.where(act == 0, srelu(h, b), torch.where(act == 1, torch.relu(h + b), h))
+
+    def head(self, h):
+        return torch.where(self.f["head"].view(-1, 1, 1), torch.bmm(h, self.P.transpose(1, 2)), h)
+
+    def effective_W(self):
+        return torch.where(self.f["two"].view(-1, 1, 1), torch.bmm(self.W2, self.W), self.W)
+
+
+def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: str, *, m: int, steps: int,
+               batch: int, lr: float, alpha: float, tau: float = 0.5, scheme: str = "independent",
+               record_every: int = 50, seed: int = 0) -> DualResult:
+    """SGD on K settings (X (K, n, p) data, M (K, p, d) dictionaries) of one loss family.
+
+    loss 'ncl': eq. 4 (eq. 5 with a predictor), online/target alternate every step (§4.1);
+    'cl': NT-Xent on the shared encoder's outputs (eq. 9 with cosine similarity, temperature τ);
+    'simclr': NT-Xent after a linear projector; 'simsiam': symmetrised negative cosine after a
+    linear predictor, stop-gradient on the other branch (Table 1).  Weight normalisation (row/col)
+    is applied to the updated encoder(s) after every step."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    K, n, p = X.shape
+    if M.shape[0] != K or M.shape[1] != p:
+        raise ValueError(f"M must have shape ({K}, {p}, d), got {tuple(M.shape)}")
+    if len(settings) != K:
+        raise ValueError(f"settings must hold K={K} entries, got {len(settings)}")
+    for s in settings:
+        s.validate()
+    check_mask_prob(alpha)
+    m, steps, batch = check_int(m, "m", 1), check_int(steps, "steps", 1), check_int(batch, "batch", 2)
+    check_positive(lr, "lr")
+    batch = min(batch, n)
+    d = M.shape[2]
+    g = torch.Generator().manual_seed(int(seed))
+    dt = X.dtype
+    flags = {"act": torch.tensor([ACTS.index(s.act) for s in settings]),
+             "bn": torch.tensor([s.bn for s in settings]), "head": torch.tensor([s.head for s in settings]),
+             "two": torch.tensor([s.two_layer for s in settings])}
+    wnorm = torch.tensor([NORMS.index(s.weight_norm) for s in settings])
+    warm = torch.tensor([s.warm_c is not None for s in settings]).view(-1, 1, 1)
+    cvals = [s.warm_c if s.warm_c is not None else 0.0 for s in settings]
+
+    def new_net():
+        W = random_init(K, m, p, d, g, dt)
+        if bool(warm.any()):
+            Ws = torch.stack([warm_start(M[k:k + 1], m, cvals[k], g)[0] for k in range(K)]).to(dt)
+            W = torch.where(warm, Ws, W)
+        W = normalize_weight(W, wnorm)
+        W2 = torch.where(flags["two"].view(-1, 1, 1), random_init(K, m, m, d, g, dt) * np.sqrt(d),
+                         torch.eye(m, dtype=dt).expand(K, m, m))
+        P = torch.where(flags["head"].view(-1, 1, 1), random_init(K, m, m, d, g, dt),
+                        torch.eye(m, dtype=dt).expand(K, m, m))
+        return [t.clone().requires_grad_(True) for t in (W, W2, torch.zeros(K, m, dtype=dt), P)]
+
+    online = _Net(*new_net(), flags)
+    shared = loss in ("cl", "simclr", "simsiam")
+    target = online if shared else _Net(*new_net(), flags)
+    online.P = target.P = online.P  # one predictor / projector
+    gmask = [torch.ones(K, 1, 1, dtype=dt), flags["two"].to(dt).view(-1, 1, 1),
+             torch.ones(K, 1, dtype=dt), flags["head"].to(dt).view(-1, 1, 1)]
+    rec_steps, rec_cos, rec_loss, acc, cnt = [], [], [], torch.zeros(K, dtype=dt), 0
+
+    def record(t):
+        nonlocal acc, cnt
+        with torch.no_grad():
+            rec_cos.append(max_cosine(online.effective_W(), M).numpy())
+        rec_loss.append((acc / max(cnt, 1)).numpy())
+        rec_steps.append(t)
+        acc, cnt = torch.zeros(K, dtype=dt), 0
+
+    record(0)
+    for t in range(steps):
+        idx = torch.rand(K, n, generator=g).argsort(-1)[:, :batch]
+        x = torch.gather(X, 1, idx.unsqueeze(-1).expand(K, batch, p))
+        a1, a2 = views(x, alpha, g, scheme)
+        if loss == "ncl":
+            upd, other = (online, target) if t % 2 == 0 else (target, online)
+            L = ncl_l2(upd.head(upd.encode(a1)), other.encode(a2))
+        elif loss == "cl":
+            L = nt_xent(online.encode(a1), online.encode(a2), tau=tau)
+        elif loss == "simclr":
+            L = nt_xent(online.head(online.encode(a1)), online.head(online.encode(a2)), tau=tau)
+        else:
+            z1, z2 = online.encode(a1), online.encode(a2)
+            L = siamese_loss(online.head(z1), online.head(z2), z1, z2, kind="cosine")
+            upd = online
+        if not torch.isfinite(L).all():
+            raise TrainingDiverged(f"loss became non-finite at step {t}")
+        upd = online if shared else upd
+        prm = upd.params()
+        grads = torch.autograd.grad(L.sum(), prm, allow_unused=True)
+        with torch.no_grad():
+            for q, gq, mk in zip(prm, grads, gmask):
+                if gq is not None:
+                    q.sub_(lr * gq * mk)
+            upd.W.copy_(normalize_weight(upd.W, wnorm))
+        acc, cnt = acc + L.detach(), cnt + 1
+        if (t + 1) % record_every == 0 or t + 1 == steps:
+            record(t + 1)
+    return DualResult(np.asarray(rec_steps), np.stack(rec_cos), np.stack(rec_loss), online.effective_W().detach())
+
+
+# ----------------------------------------------------------------------------- Thm 3 dynamics
+def srelu_ncl_gradient(W_upd, W_fix, b_upd, b_fix, x, d1, d2, weights):
+    """∇_{W_upd} of eq. 15 with W_fix held constant: −2 E[1{active} (D₁x) SReLU(W_fix D₂x)ᵀ]ᵀ.
+
+    x, d1, d2 (N, p); weights (N,) probabilities (exact enumeration) or 1/N (samples); W (K, m, p)."""
+    a1, a2 = d1 * x, d2 * x
+    pre = torch.einsum("kmp,np->knm", W_upd, a1)
+    out_fix = srelu(torch.einsum("kmp,np->knm", W_fix, a2), b_fix.unsqueeze(1))
+    active = (pre.abs() > b_upd.unsqueeze(1)).to(x.dtype)
+    return -2 * torch.einsum("n,knm,np->kmp", weights, active * out_fix, a1)
+
+
+def alternating_srelu(Wo, Wt, bo, bt, x, d1, d2, weights, *, outer: int, inner: int, lr: float,
+                      tol: float = 1e-13):
+    """Thm 3: repeat {GD on Wᵒ with Wᵗ fixed + row normalisation, to convergence; same for Wᵗ}.
+
+    The target update uses L(Wᵗ, Wᵒ) (roles swapped, §4.1).  Returns the final (Wᵒ, Wᵗ) and the
+    history of max|W − I| per outer iteration, shape (outer + 1, K, 2)."""
+    def rn(W):
+        return W / W.norm(dim=-1, keepdim=True)
+
+    def solve(Wu, Wf, bu, bf):
+        for _ in range(inner):
+            new = rn(Wu - lr * srelu_ncl_gradient(Wu, Wf, bu, bf, x, d1, d2, weights))
+            done = (new - Wu).abs().max() < tol
+            Wu = new
+            if done:
+                break
+        return Wu
+
+    Wo, Wt = rn(Wo), rn(Wt)
+    eye = torch.eye(Wo.shape[-1], dtype=Wo.dtype)
+    dist = lambda W: (W - eye).abs().amax((-1, -2))  # noqa: E731
+    hist = [torch.stack([dist(Wo), dist(Wt)], -1)]
+    for _ in range(outer):
+        Wo = solve(Wo, Wt, bo, bt)
+        Wt = solve(Wt, Wo, bt, bo)
+        hist.append(torch.stack([dist(Wo), dist(Wt)], -1))
+    return Wo, Wt, torch.stack(hist)

@@ -1,0 +1,35 @@
+"""pokle.maxcos: the max-cosine metric of Pokle et al. eq. 12."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from numerics.dual_nets import max_cosine
+from numerics.sparse_coding import random_dictionary
+from theory.pokle import checks
+
+
+def test_maxcos_analytic():
+    # eq. 12: W with the atoms as rows gives 1 for max/median/min; a missing atom gives min 0
+    f = checks.maxcos_facts()
+    for key in ("W_eq_M_T", "perm_sign_scale", "with_extra_neurons"):
+        assert np.allclose(f[key], 1.0, rtol=0, atol=1e-12), key  # float64 unit-vector cosines
+    assert abs(f["missing_atom"][2]) < 1e-12 and abs(f["missing_atom"][0] - 1) < 1e-12
+
+
+@given(seed=st.integers(0, 10_000), m=st.integers(1, 7))
+def test_maxcos_invariance_property(seed, m):
+    # eq. 12 is invariant under neuron permutation, sign flips and positive scaling; values in [0, 1]
+    g = torch.Generator().manual_seed(seed)
+    M = random_dictionary(6, 3, seed)
+    W = torch.randn(m, 6, generator=g, dtype=torch.float64)
+    base = max_cosine(W, M)
+    perm = torch.randperm(m, generator=g)
+    signs = torch.where(torch.rand(m, 1, generator=g) < 0.5, -1.0, 1.0).double()
+    scale = torch.rand(m, 1, generator=g, dtype=torch.float64) + 0.1
+    moved = max_cosine(signs * scale * W[perm], M)
+    assert torch.allclose(base, moved, rtol=0, atol=1e-12)  # float64 rounding of normalised dot products
+    assert (base >= 0).all() and (base <= 1 + 1e-12).all()
+    assert base[0] >= base[1] >= base[2]
