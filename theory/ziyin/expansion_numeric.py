@@ -1,5 +1,7 @@
 """Numerical side of the small-W expansion (Ziyin et al. eq. 1–4): Monte Carlo of the actual
-weighted InfoNCE loss, torch autograd Hessians, the fixed-data-set expansion, and eq. 2 vs eq. 1.
+weighted InfoNCE loss, torch autograd Hessians, the fixed-data-set expansion and its minimiser (the derived
+prediction used by experiments/verify_prop2.py and verify_ncrit.py), paired Monte Carlo of E_ε[L] on a fixed
+data set, and eq. 2 vs eq. 1.
 
 All draws come from an explicit seed (``torch.Generator().manual_seed``); float64 throughout.
 """
@@ -151,28 +153,73 @@ def fixed_dataset_orders(W, X, C, alpha) -> tuple[torch.Tensor, torch.Tensor]:
     return make_fixed_dataset_orders(X, C, alpha)(W)
 
 
-def predicted_gram_fixed_dataset(X, C, alpha, d1=None, steps=500, seed=0) -> np.ndarray:
-    """Eigenvalues of WᵀW minimising the fixed-data-set order-2 + order-4 loss (convex in G = WᵀW,
-    solved over W by L-BFGS from a seeded start; d1 defaults to d0)."""
+def fixed_dataset_minimizer(X, C, alpha, gamma=0.0, d1=None, seed=0, basis=None, max_iter=400,
+                            rounds=3) -> tuple[np.ndarray, float]:
+    """argmin_W E2 + E4 + γ‖W‖²_F for a fixed data set X (the derived order-4 prediction of the trained
+    weights; ``make_fixed_dataset_orders``), by L-BFGS (strong Wolfe, float64) from a seeded start
+    W0 ~ 0.1·N(0, 1).  The loss is not convex in W, but every minimum of the quartic in G = WᵀW reached
+    from a generic start is the global one here (checked against restarts in the tests).
+
+    ``basis`` (d0×r, orthonormal columns): restrict W's rows to span(basis) — exact when C is isotropic
+    and ``basis`` spans the centred data (E2, E4 depend on W only through W(x̂_i − x̂_j) and WCWᵀ, and any
+    component outside that span only adds to E4 and γ‖W‖²).  Returns (W (d1×d0), final ‖∇‖)."""
+    _check_alpha(alpha)
+    if not (np.isfinite(gamma) and gamma >= 0):
+        raise ValueError(f"gamma must be a finite number >= 0, got {gamma}")
     X = np.asarray(X, dtype=np.float64)
     d0 = X.shape[1]
     d1 = d0 if d1 is None else int(d1)
+    if d1 < 1:
+        raise ValueError(f"d1 must be a positive integer, got {d1}")
+    U = np.eye(d0) if basis is None else np.asarray(basis, dtype=np.float64)
+    if U.ndim != 2 or U.shape[0] != d0 or not np.allclose(U.T @ U, np.eye(U.shape[1]), atol=1e-10):
+        raise ValueError(f"basis must be a ({d0}, r) matrix with orthonormal columns")
+    orders = make_fixed_dataset_orders(X @ U, U.T @ _psd("C", C) @ U, alpha)
     g = torch.Generator().manual_seed(seed)
-    W = (0.1 * torch.randn(d1, d0, generator=g, dtype=DT)).requires_grad_(True)
-    opt = torch.optim.LBFGS([W], max_iter=steps, tolerance_grad=1e-12, tolerance_change=1e-15,
-                            line_search_fn="strong_wolfe")
-
-    orders = make_fixed_dataset_orders(X, C, alpha)
+    V = (0.1 * torch.randn(d1, U.shape[1], generator=g, dtype=DT)).requires_grad_(True)
+    opt = torch.optim.LBFGS([V], lr=1, max_iter=max_iter, tolerance_grad=1e-12, tolerance_change=1e-18,
+                            history_size=50, line_search_fn="strong_wolfe")
 
     def closure():
         opt.zero_grad()
-        E2, E4 = orders(W)
-        loss = E2 + E4
+        E2, E4 = orders(V)
+        loss = E2 + E4 + gamma * (V * V).sum()
         loss.backward()
         return loss
-    opt.step(closure)
-    W = W.detach().numpy()
+    for _ in range(rounds):  # L-BFGS restarts its history: a stalled line search gets a second chance
+        opt.step(closure)
+    closure()
+    return V.detach().numpy() @ U.T, float(V.grad.norm())
+
+
+def predicted_gram_fixed_dataset(X, C, alpha, d1=None, steps=500, seed=0, gamma=0.0) -> np.ndarray:
+    """Eigenvalues (descending) of WᵀW at ``fixed_dataset_minimizer`` (one L-BFGS round of ``steps``)."""
+    W, _ = fixed_dataset_minimizer(X, C, alpha, gamma=gamma, d1=d1, seed=seed, max_iter=steps, rounds=1)
     return np.sort(np.linalg.eigvalsh(W.T @ W))[::-1]
+
+
+def paired_expected_loss(X, C, alpha, Ws, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo of E_ε[L] (eq. 3, anchor mean, the trainer's ``numerics.losses.weighted_infonce``) on
+    a fixed data set X at every W in ``Ws``, all on the SAME ``draws`` noise draws (common random numbers:
+    differences between the W's have far smaller variance than each mean).  Returns (means (len(Ws),),
+    per-draw values (draws, len(Ws)))."""
+    from numerics.losses import weighted_infonce  # the trained loss; imported here so theory loads without numerics
+
+    _check_alpha(alpha)
+    if int(draws) != draws or draws < 2:
+        raise ValueError(f"draws must be an integer >= 2, got {draws}")
+    X = torch.as_tensor(np.asarray(X, dtype=np.float64), dtype=DT)
+    N, d0 = X.shape
+    L = _sqrtm(_psd("C", C))  # any square root: ε = z Lᵀ has covariance L Lᵀ = C (PSD C allowed)
+    g = torch.Generator().manual_seed(seed)
+    e1 = torch.randn(draws, N, d0, generator=g, dtype=DT) @ L.T
+    e2 = torch.randn(draws, N, d0, generator=g, dtype=DT) @ L.T
+    vals = []
+    for W in Ws:
+        Wt = torch.as_tensor(np.asarray(W, dtype=np.float64), dtype=DT)
+        vals.append(weighted_infonce((X + e1) @ Wt.T, (X + e2) @ Wt.T, alpha))
+    v = torch.stack(vals, 1).numpy()
+    return v.mean(0), v
 
 
 # ----------------------------------------------------------------------------- eq. 2 vs eq. 1
