@@ -20,8 +20,14 @@ def test_unknown_claim_exits_2_with_one_line(capsys):
     assert len(err) == 1 and "does not exist" in err[0]
 
 
-def test_pending_claim_does_not_pass_check(capsys, tmp_path):
-    assert main(["check", "pokle.thm1a", "--out", str(tmp_path)]) == 1
+def test_pending_claim_does_not_pass_check(capsys, tmp_path, monkeypatch):
+    """A pending claim has nothing to reproduce: check must not exit 0 for it."""
+    from theory.claims import Claim, Source
+    import theory.cli as cli
+
+    pending = Claim("ziyin.eq2", Source("001_e494beef9b3e9713.txt", "§1"), "s", covered_by="issue 2")
+    monkeypatch.setattr(cli, "select", lambda ids: [pending])
+    assert main(["check", "ziyin.eq2", "--out", str(tmp_path)]) == 1
     assert "PENDING" in capsys.readouterr().out
 
 
