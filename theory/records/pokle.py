@@ -1,7 +1,7 @@
 """Records of Pokle et al., contrastive vs non-contrastive landscapes (002, issue 5).
 
-Done: pokle.maxcos, pokle.thm1a, pokle.thm1b, pokle.thm2, pokle.thm3.  pokle.cl-vs-ncl, pokle.predictor and
-pokle.table1 stay pending (no record) until experiments/reproduce_pokle_{figures,table1}.py exist.
+Theory claims: pokle.maxcos, pokle.thm1a, pokle.thm1b, pokle.thm2, pokle.thm3 (checks: theory/pokle/checks.py).  pokle.cl-vs-ncl, pokle.predictor and
+pokle.table1 are experiment-backed: theory/records/pokle_experiments.py.
 Checks: theory/pokle/checks.py.
 """
 from __future__ import annotations
