@@ -28,12 +28,18 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _claim_plots(rep: CheckReport, art_dir: Path) -> list[Path]:
+    """The check's own plots plus the PNGs of every experiment its record cites as evidence."""
+    paths = [Path(p) if Path(p).is_absolute() else art_dir / p for p in rep.plots]
+    for ev in rep.claim.evidence:
+        if ev.startswith("experiments/") and ev.endswith(".py"):
+            paths += sorted((art_dir / Path(ev).stem).glob("*.png"))
+    return list(dict.fromkeys(paths))
+
+
 def _plot_links(rep: CheckReport, out_dir: Path, art_dir: Path) -> str:
     links = []
-    for p in rep.plots:
-        path = Path(p)
-        if not path.is_absolute():
-            path = art_dir / path
+    for path in _claim_plots(rep, art_dir):
         try:
             rel = os.path.relpath(path, out_dir)
         except ValueError:
