@@ -364,6 +364,7 @@ def _infonce_rows(cfg: Config, probs, records, init_scale: float) -> tuple[list[
             # ‖λ_meas − λ_pred‖ / ‖λ_meas‖ (the source's prediction can be all zero)
             "dev_derived": float(np.linalg.norm(meas - c["der"]) / np.linalg.norm(meas)),
             "dev_source": float(np.linalg.norm(meas - c["src"]) / np.linalg.norm(meas)),
+            "wnorm2": float(np.sum(np.asarray(rec["W"]) ** 2)),
             "_key": key, "_W": np.asarray(rec["W"]), "_C": np.asarray(p.C),
         })
     return rows, cache
@@ -504,7 +505,21 @@ def _assemble(cfg, qrows, brows, land, src, thr) -> dict:
                                                        "direction_tests")} for r in qrows + brows]
     return {"checks": checks, "table": table, "summary": summary, "quartic": qrows, "infonce": brows,
             "landscape": land, "source_protocol": src, "thresholds": thr,
-            "eigs_closer_to_derived": [closer, len(brows)]}
+            "eigs_closer_to_derived": [closer, len(brows)], "deviation_vs_norm": deviation_vs_norm(brows)}
+
+
+def deviation_vs_norm(brows: list[dict]) -> list[dict]:
+    """How far the trained spectrum is from the order-4 predictions, per σ, against ‖W‖_F².
+
+    The derived prediction is a small-W expansion (eq. 3–4 to order W⁴), so its error should grow with
+    ‖W‖²; the table makes that growth visible (median over the configurations of each σ)."""
+    out = []
+    for sigma in sorted({r["sigma"] for r in brows}, reverse=True):
+        rs = [r for r in brows if r["sigma"] == sigma]
+        out.append({"sigma": sigma, "median_wnorm2": float(np.median([r["wnorm2"] for r in rs])),
+                    "median_dev_derived": float(np.median([r["dev_derived"] for r in rs])),
+                    "median_dev_source": float(np.median([r["dev_source"] for r in rs])), "configs": len(rs)})
+    return out
 
 
 # ----------------------------------------------------------------------------- plot
@@ -537,6 +552,18 @@ def plot(results: dict, out_dir: Path) -> list[str]:
     axes[0].legend()
     axes[0].set_title(f"eigenvalues of WᵀW (values < {floor:g} drawn at {floor:g})")
     files.append(P.save(fig, out_dir / "prop2_eigs.png"))
+
+    fig, axes = P.figure(1, 1, width=5)
+    w2 = [r["wnorm2"] for r in b]
+    axes[0].scatter(w2, [r["dev_derived"] for r in b], marker="s", color="tab:orange", label="vs derived (order W⁴)")
+    axes[0].scatter(w2, [r["dev_source"] for r in b], marker="x", color="tab:green", label="vs source")
+    axes[0].set_xscale("log")
+    axes[0].set_yscale("log")
+    axes[0].set_xlabel("‖W‖_F² of the trained InfoNCE model")
+    axes[0].set_ylabel("‖λ_meas − λ_pred‖ / ‖λ_meas‖")
+    axes[0].set_title("deviation from the small-W prediction grows with ‖W‖")
+    axes[0].legend()
+    files.append(P.save(fig, out_dir / "prop2_deviation.png"))
     return files
 
 
