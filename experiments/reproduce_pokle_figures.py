@@ -32,8 +32,6 @@ and row normalisation without a predictor loses > 0.1 of it.  (1200 steps at lr 
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,13 +209,9 @@ def verdict_checks(cfg: Config, T: dict) -> list[dict]:
 
 
 def _plotting():
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 def plot(results: dict, out_dir: Path) -> list:

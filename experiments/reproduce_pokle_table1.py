@@ -26,8 +26,6 @@ SimCLR's loss is still decreasing at the end (its min max-cosine is a lower boun
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,13 +192,9 @@ def flatness_signed(curve) -> np.ndarray:
 
 
 def _plotting():
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 def plot(results: dict, out_dir: Path) -> list:

@@ -24,8 +24,6 @@ Shrunk for 2 CPU cores: 300k steps at batch 6144 → 1500 Adam steps at batch 12
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,13 +276,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
 
 
 def _plotting():
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 def plot(results: dict, out_dir: Path) -> list:

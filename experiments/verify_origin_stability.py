@@ -14,14 +14,11 @@ Predictions compared (c2 := ½ d²/da² L(aW*) at a = 0):
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from numerics.data import gaussian_dataset, isotropic_noise
 from numerics.experiment import ExperimentSpec, main
@@ -164,13 +161,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
 
 
 def _plotting():
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 def plot(results: dict, out_dir: Path) -> list:

@@ -31,9 +31,7 @@ the same point with the source's collapsed directions projected out (the landsca
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,14 +53,9 @@ RESOLVE = 10.0  # a prediction is resolved if ≥ RESOLVE × floor; τ = √RESO
 
 
 def _plotting():
-    """experiments/_plotting.py, loaded by path (the scripts run both as files and in-process)."""
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 # ----------------------------------------------------------------------------- shared helpers (also verify_ncrit)

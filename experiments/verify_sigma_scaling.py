@@ -24,9 +24,7 @@ information row of the table.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,13 +200,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
 
 
 def _plotting():
-    name = "sslverify_experiments__plotting"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_plotting.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    from numerics import plotting
+
+    return plotting
 
 
 def plot(results: dict, out_dir: Path) -> list:

@@ -8,7 +8,7 @@ because every write goes through ``atomic_write_json``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
