@@ -190,3 +190,40 @@ def test_thm4_one_sided_penalty(seed, kappa, c):
     best_b = np.sqrt(max(c - rho, 0.0)) * np.array([1.0, 0.0])
     base = no.bias_loss(W, best_b, B, S, kappa, c) - la.quartic_loss(W, B, S)
     assert base == pytest.approx(kappa * max(rho - c, 0.0) ** 2, abs=1e-10)  # float64 round-off
+
+
+def test_stationary_normalized_with_given_eigenbasis():
+    """Prop 3 + Prop 5 with an explicit eigenbasis U of B̃ (the path the degenerate checks use):
+    the same stationary point as the default eigh basis, and ∇L = 0 in a rotated basis of a
+    degenerate B̃ (B = Σ/4 gives B̃ = I/4)."""
+    B, S = problem(3)
+    lam, U = np.linalg.eigh(la.whitened(B, S))
+    compared = 0
+    for mask in ([False, False, True], [False, True, True], [True, True, True]):
+        mask = np.array(mask)
+        try:
+            G0, rho0 = no.stationary_normalized(B, S, mask, 0.7, 1.0)
+        except ValueError:  # mask not admissible for this B, Σ
+            continue
+        G1, rho1 = no.stationary_normalized(B, S, mask, 0.7, 1.0, U=U)
+        # float64 eigh round-off only
+        assert np.allclose(G0, G1, atol=1e-12) and rho0 == pytest.approx(rho1, rel=1e-12)
+        compared += 1
+    assert compared >= 1
+    Sig = np.diag([1.0, 2.0])
+    c, s = np.cos(0.3), np.sin(0.3)
+    R = np.array([[c, -s], [s, c]])  # any basis is an eigenbasis of B̃ = I/4
+    G, rho = no.stationary_normalized(Sig / 4, Sig, np.array([True, False]), 1.0, 1.0, U=R)
+    assert abs(G[0, 1]) > 1e-3  # non-diagonal: not of the commuting form
+    W = la.weights_from_gram(G, 1)
+    rho_w = float(np.trace(W @ Sig @ W.T))
+    grad = -2 * W @ (Sig / 4) + 4 * W @ Sig @ W.T @ W @ Sig + 4 * 1.0 * (rho_w - 1.0) * W @ Sig
+    assert np.abs(grad).max() < 1e-12  # exact stationary point up to float64 round-off
+
+
+def test_eq14_counterexample_violates_only_the_corrected_condition():
+    """eq. 14: ε = 2/5 lies below the corrected threshold 1/2 (so collapse) but above the source's 1/3."""
+    t = no.eq14_violation_threshold()
+    e = t["counterexample_eps"]
+    assert e == sp.Rational(2, 5)
+    assert t["source_threshold"] < e <= t["correct_threshold"] and t["cond_at_counterexample"] < 0
