@@ -147,7 +147,7 @@ def _validate_problem(k: int, p: LinearProblem, loss: str) -> None:
             B = np.asarray(p.B, dtype=float)
             if not np.all(np.isfinite(B)):
                 raise ValueError("B must be finite (it contains NaN or inf)")
-            if B.shape != (p.d0, p.d0) or not np.allclose(B, B.T, rtol=0, atol=1e-12 * max(1.0, np.abs(B).max())):
+            if B.shape != (p.d0, p.d0) or not np.allclose(B, B.T, rtol=0, atol=1e-12 * max(1.0, np.abs(B).max())):  # float64 round-off
                 raise ValueError(f"B must be a symmetric ({p.d0}, {p.d0}) matrix, got shape {B.shape}")
             if p.Sigma is not None:
                 check_covariance(p.Sigma, "Sigma", dim=p.d0, definite=True)

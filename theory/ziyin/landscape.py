@@ -129,6 +129,20 @@ def classify_stationary(W, B, Sigma, gamma: float = 0.0, kappa: float = 0.0, c: 
 # ----------------------------------------------------------------------------- stationary points (Thm 1)
 
 
+def eigenbasis(Bt, U=None) -> tuple[np.ndarray, np.ndarray]:
+    """(λ, U) of B̃ = Σ^{-1/2} B Σ^{-1/2}: eigh's basis, or a given orthonormal eigenbasis ``U``
+    (any one, when B̃ has repeated eigenvalues — the degenerate case of Thm 1)."""
+    if U is None:
+        return np.linalg.eigh(Bt)
+    U = np.asarray(U, dtype=np.float64)
+    if U.shape != Bt.shape or not np.allclose(U.T @ U, np.eye(len(U)), atol=1e-10):  # float64 round-off
+        raise ValueError("U must be an orthogonal matrix of the shape of B")
+    lam = np.einsum("ij,ik,kj->j", U, Bt, U)
+    if not np.allclose(Bt @ U, U * lam, atol=1e-9 * max(1.0, np.abs(Bt).max())):  # round-off of Bt @ U
+        raise ValueError("U must be an eigenbasis of Sigma^{-1/2} B Sigma^{-1/2}")
+    return lam, U
+
+
 def stationary_gram(B, Sigma, mask, U=None) -> np.ndarray:
     """G = ½ Σ^{-1/2} U M Λ Uᵀ Σ^{-1/2} with U Λ Uᵀ an eigendecomposition of B̃ (eq. 30).
 
@@ -137,15 +151,7 @@ def stationary_gram(B, Sigma, mask, U=None) -> np.ndarray:
     """
     Bt = whitened(B, Sigma)
     _, Sm = sqrt_pair(Sigma)
-    if U is None:
-        lam, U = np.linalg.eigh(Bt)
-    else:
-        U = np.asarray(U, dtype=np.float64)
-        if not np.allclose(U.T @ U, np.eye(len(U)), atol=1e-10):  # float round-off
-            raise ValueError("U must be orthogonal")
-        lam = np.einsum("ij,ik,kj->j", U, Bt, U)
-        if not np.allclose(Bt @ U, U * lam, atol=1e-9 * max(1.0, np.abs(Bt).max())):  # round-off
-            raise ValueError("U must be an eigenbasis of Sigma^{-1/2} B Sigma^{-1/2}")
+    lam, U = eigenbasis(Bt, U)
     mask = np.asarray(mask, dtype=np.float64)
     if mask.shape != lam.shape or not np.all((mask == 0) | (mask == 1)):
         raise ValueError(f"mask must be a 0/1 vector of length {len(lam)}")

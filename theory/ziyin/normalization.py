@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.ziyin.landscape import grad_entrywise_sym, grad_formula_sym, sqrt_pair, sym_matrix, whitened
+from theory.ziyin.landscape import eigenbasis, grad_entrywise_sym, grad_formula_sym, sqrt_pair, sym_matrix, whitened
 
 # ----------------------------------------------------------------------------- Prop 3 / Prop 5
 
@@ -33,11 +33,7 @@ def stationary_normalized(B, Sigma, mask, kappa: float, c: float, U=None) -> tup
     ValueError if a masked shifted eigenvalue λ_i + 2κ(c-ρ) is negative (mask not admissible)."""
     Bt = whitened(B, Sigma)
     _, Sm = sqrt_pair(Sigma)
-    if U is None:
-        lam, U = np.linalg.eigh(Bt)
-    else:
-        U = np.asarray(U, dtype=np.float64)
-        lam = np.einsum("ij,ik,kj->j", U, Bt, U)
+    lam, U = eigenbasis(Bt, U)
     mask = np.asarray(mask, dtype=bool)
     if mask.shape != lam.shape:
         raise ValueError(f"mask must have length {len(lam)}")
