@@ -22,9 +22,7 @@ directions need longer than the CPU budget to grow (they are reported as unresol
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,22 +36,11 @@ from numerics.trainer import LinearProblem, TrainSettings
 from numerics.validation import check_alpha, check_int, check_positive
 from theory.ziyin import expansion
 from theory.ziyin.expansion_numeric import fixed_dataset_minimizer
+from numerics import plotting
+from numerics import rank_evidence as RE  # shared with verify_prop2: noise floor, classify, direction tests
 
 NAME = "verify_ncrit"
 
-
-def _sibling(name: str):
-    """experiments/<name>.py loaded by path under the module name ``numerics.experiment.load_spec`` uses."""
-    mod_name = f"sslverify_experiments_{name}"
-    if mod_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(mod_name, Path(__file__).with_name(f"{name}.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[mod_name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[mod_name]
-
-
-P2 = _sibling("verify_prop2")  # shared comparison: noise floor, classify, direction tests, grown rank
 
 
 @dataclass(frozen=True)
@@ -122,7 +109,7 @@ def predictions(X: np.ndarray, c: float, alpha: float, d1: int, gamma: float = 0
     # eq. 7: direction i collapses iff N > â_i/(c(1−α)) (no weight-decay form)
     eq7_keep = [ai > tiny and not N > expansion.paper_ncrit_eq7(ai, c, alpha) for ai in a]
     if gamma > 0:
-        derived = min(d1, P2.n_positive(expansion.predicted_B_fixed_dataset(X, alpha) - gamma * np.eye(X.shape[1])))
+        derived = min(d1, RE.n_positive(expansion.predicted_B_fixed_dataset(X, alpha) - gamma * np.eye(X.shape[1])))
     else:
         derived = expansion.predicted_rank_fixed_dataset(X, d1)
     return {"a_hat": a.tolist(), "main": min(d1, int(sum(main_keep))), "eq7": min(d1, int(sum(eq7_keep))),
@@ -172,11 +159,11 @@ def _row(cfg: Config, p: LinearProblem, rec: dict, init_scale: float) -> dict:
                                         basis=_centred_basis(X))
     meas = np.asarray(rec["gram_eigs"], dtype=float)
     return {"sigma": p.tags["sigma"], "N": p.n, "rep": p.tags["rep"], "gamma": p.gamma, "meas_eigs": meas.tolist(),
-            "derived_eigs": P2.sorted_eigs(Wd.T @ Wd).tolist(), "derived_grad": gnorm, "pred_main": pr["main"],
+            "derived_eigs": RE.sorted_eigs(Wd.T @ Wd).tolist(), "derived_grad": gnorm, "pred_main": pr["main"],
             "pred_eq7": pr["eq7"] if p.gamma == 0 else None, "pred_derived": pr["derived"],
             "derived_rank": pr["derived"], "source_rank": pr["main"],
             "both_zero": cfg.d - max(pr["derived"], pr["main"]) if p.gamma > 0 else 0,
-            "lam_init": P2.trainer_init_gram_max(p.seed, cfg.d, cfg.d, init_scale), "a_hat": pr["a_hat"],
+            "lam_init": RE.trainer_init_gram_max(p.seed, cfg.d, cfg.d, init_scale), "a_hat": pr["a_hat"],
             "_Wd": Wd, "_W": np.asarray(rec["W"]), "_X": X, "_C": np.asarray(p.C), "_keep": pr["main_keep"]}
 
 
@@ -184,18 +171,18 @@ def run(cfg: Config, out_dir: Path) -> dict:
     store = Path(out_dir) / "runs"
     probs = _problems(cfg)
     rows = [_row(cfg, p, rec, cfg.init_scale) for p, rec in zip(probs, run_sweep(probs, _settings(cfg), store=store))]
-    floor = P2.noise_floor(rows)
-    tau = math.sqrt(P2.RESOLVE) * floor
+    floor = RE.noise_floor(rows)
+    tau = math.sqrt(RE.RESOLVE) * floor
     land = []
     for r in rows:
         # cost ∝ draws·N²; the per-draw sd falls and the effects grow with N, so N > 8 needs fewer draws
         draws = max(2000, int(cfg.direction_draws * min(1.0, (8 / r["N"]) ** 2)))
-        r.update(P2.classify(r, floor, r["_X"], r["_C"], cfg.alpha, r["gamma"], r["_W"], draws, cfg.seed + 7))
-        r["grown_rank"] = P2.grown_rank(r, tau)
+        r.update(RE.classify(r, floor, r["_X"], r["_C"], cfg.alpha, r["gamma"], r["_W"], draws, cfg.seed + 7))
+        r["grown_rank"] = RE.grown_rank(r, tau)
         if r["rep"] == 0 and r["gamma"] == 0 and r["pred_main"] < r["pred_derived"]:
             a_vecs = np.linalg.eigh(empirical_second_moment(torch.as_tensor(r["_X"])))[1]
             keep = a_vecs[:, np.asarray(r["_keep"], dtype=bool)]
-            t = P2.direction_test(r["_X"], r["_C"], cfg.alpha, 0.0, r["_Wd"], r["_Wd"] @ keep @ keep.T,
+            t = RE.direction_test(r["_X"], r["_C"], cfg.alpha, 0.0, r["_Wd"], r["_Wd"] @ keep @ keep.T,
                                   cfg.mc_draws, cfg.seed + 77)
             land.append({"sigma": r["sigma"], "N": r["N"], "source_rank": r["pred_main"], "derived_rank": r["pred_derived"],
                          "dL_projected": t["dL"], "se_projected": t["se"], "z_projected": t["z"]})
@@ -224,7 +211,7 @@ def _assemble(cfg, rows, land, src, floor, tau) -> dict:
     n_conf = sum(s == "nonzero" for r in rows for s in r["status"])
     eq7_bad = [r for r in plain if r["grown_rank"] <= r["pred_eq7"] and r["n_unresolved"] == 0]
     diff = [r for r in plain if r["pred_main"] < r["pred_derived"]]
-    grew, unres, support = P2.split_contested(diff)
+    grew, unres, support = RE.split_contested(diff)
     checks = [
         {"name": "every resolved direction follows the derived rank min(d1, N−1) (incl. the N ≤ d zeros)",
          "passed": n_mis == 0,
@@ -262,7 +249,7 @@ def _assemble(cfg, rows, land, src, floor, tau) -> dict:
 
 
 def plot(results: dict, out_dir: Path) -> list[str]:
-    P = P2._plotting()
+    P = plotting
     rows = [r for r in results["rows"] if r["gamma"] == 0]
     sigmas = sorted({r["sigma"] for r in rows})
     fig, axes = P.figure(1, len(sigmas))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.experiment import REPO_ROOT, load_spec, run_experiment
+from numerics.experiment import REPO_ROOT, run_experiment
 from numerics.losses import weighted_infonce
 from numerics.tolerance import monte_carlo_close
 from theory.ziyin import expansion_numeric as en
@@ -122,11 +122,11 @@ def test_paired_expected_loss_is_the_trained_loss():
 
 
 def test_move_direction_sets_one_eigenvalue():
-    load_spec("verify_prop2")
-    P2 = sys.modules["sslverify_experiments_verify_prop2"]
+    from numerics.rank_evidence import move_direction
+
     W = np.random.default_rng(6).standard_normal((3, 3))
     e = np.sort(np.linalg.eigvalsh(W.T @ W))
-    W2 = P2.move_direction(W, 0, 2.5)
+    W2 = move_direction(W, 0, 2.5)
     e2 = np.sort(np.linalg.eigvalsh(W2.T @ W2))
     assert np.allclose(np.sort(np.r_[e[1:], 2.5]), e2, rtol=1e-12)  # float64 SVD round-off
 
