@@ -35,8 +35,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from numerics import losses, trainer
-from numerics.trainer import LinearProblem, TrainSettings, train_batch
+from sslverify.numerics import losses, trainer
+from sslverify.numerics.trainer import LinearProblem, TrainSettings, train_batch
 
 SIGMA = 0.5  # augmentation C = σ² I
 ALPHA = 0.5

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from numerics.validation import check_int, check_nonnegative, check_positive
+from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
 
 SPACES = ("box", "sphere")
 GENERATORS = ("linear", "mlp")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from numerics.validation import check_int, check_positive
+from sslverify.numerics.validation import check_int, check_positive
 
 KINDS = ("gaussian", "cosine")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from numerics.validation import check_covariance, check_int, check_nonnegative
+from sslverify.numerics.validation import check_covariance, check_int, check_nonnegative
 
 
 def cholesky_psd(cov: np.ndarray) -> np.ndarray:

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from numerics.losses import nt_xent
-from numerics.sparse_coding import check_mask_prob, views
-from numerics.ssl_nets import siamese_loss
-from numerics.trainer import TrainingDiverged
-from numerics.validation import check_int, check_nonnegative, check_positive
+from sslverify.numerics.losses import nt_xent
+from sslverify.numerics.sparse_coding import check_mask_prob, views
+from sslverify.numerics.ssl_nets import siamese_loss
+from sslverify.numerics.trainer import TrainingDiverged
+from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
 
 ACTS = ("srelu", "relu", "none")
 NORMS = ("none", "row", "col")

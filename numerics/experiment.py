@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
-import importlib.util
 import sys
 import time
 import types
@@ -31,12 +30,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from numerics.device import resolve_device
-from numerics.io import atomic_write_json, check_writable_dir, to_jsonable
-from numerics.trainer import TrainingDiverged
+from sslverify.numerics.device import resolve_device
+from sslverify.numerics.io import atomic_write_json, check_writable_dir, to_jsonable
+from sslverify.numerics.trainer import TrainingDiverged
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-EXPERIMENTS_DIR = REPO_ROOT / "experiments"
 
 
 @dataclass(frozen=True)
@@ -149,7 +146,7 @@ def print_table(name: str, results: dict) -> None:
 
 
 def main(spec: ExperimentSpec, argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog=f"python experiments/{spec.name}.py", description=spec.description)
+    ap = argparse.ArgumentParser(prog=f"sslverify run {spec.name}", description=spec.description)
     ap.add_argument("--out", default=None, help=f"output directory (default results/{spec.name})")
     ap.add_argument("--quick", action="store_true", help="small sizes, seconds")
     ap.add_argument("--full", action="store_true", help="the source's sizes (slow on a CPU)")
@@ -159,7 +156,7 @@ def main(spec: ExperimentSpec, argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         cfg = build_config(spec, args.quick, args.full, args.set, seed=args.seed, device=args.device)
-        out = Path(args.out) if args.out else REPO_ROOT / "results" / spec.name
+        out = Path(args.out) if args.out else Path.cwd() / "results" / spec.name
         results = execute(spec, cfg, out)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -169,37 +166,3 @@ def main(spec: ExperimentSpec, argv: list[str] | None = None) -> int:
         return 3
     print(f"  wrote {out}/results.json, config.json and {len(results['plots'])} plot(s)")
     return 0 if results["passed"] else 1
-
-
-def load_spec(name: str) -> ExperimentSpec:
-    """Import experiments/<name>.py by path and return its SPEC."""
-    path = EXPERIMENTS_DIR / f"{name}.py"
-    if not path.exists():
-        raise ValueError(f"experiment {name!r} does not exist (looked for {path})")
-    mod_name = f"sslverify_experiments_{name}"
-    if mod_name in sys.modules:
-        return sys.modules[mod_name].SPEC
-    spec = importlib.util.spec_from_file_location(mod_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[mod_name] = module
-    spec.loader.exec_module(module)
-    return module.SPEC
-
-
-_RUN_CACHE: dict[tuple, dict] = {}
-
-
-def run_experiment(name: str, quick: bool = True, out_dir: str | Path | None = None, echo: bool = False,
-                   **overrides) -> dict:
-    """Run experiments/<name>.py in-process (used by claim checks and the report).
-
-    Several claims share one experiment (e.g. verify_prop2); within one process the
-    same (name, quick, out_dir, overrides) runs once and later calls reuse its results.
-    """
-    spec = load_spec(name)
-    cfg = build_config(spec, quick=quick, **overrides)
-    out = Path(out_dir) / name if out_dir is not None else REPO_ROOT / "results" / name
-    key = (name, repr(cfg), str(out.resolve()))
-    if key not in _RUN_CACHE:
-        _RUN_CACHE[key] = execute(spec, cfg, out, echo=echo)
-    return _RUN_CACHE[key]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from numerics.content_style_train import forward, infonce
-from numerics.validation import check_int, check_nonnegative, check_positive
+from sslverify.numerics.content_style_train import forward, infonce
+from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
 
 
 def orthogonality_penalty(W: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from numerics.validation import check_finite_number, check_int, check_nonnegative
+from sslverify.numerics.validation import check_finite_number, check_int, check_nonnegative
 
 LATENTS = ("binary", "symmetric")
 #: column-orthonormality tolerance for an explicitly passed M: QR in float64 gives MᵀM = I to

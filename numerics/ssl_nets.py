@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from numerics.data import cholesky_psd
-from numerics.device import resolve_device
-from numerics.trainer import TrainingDiverged
-from numerics.validation import check_covariance, check_int, check_nonnegative, check_positive
+from sslverify.numerics.data import cholesky_psd
+from sslverify.numerics.device import resolve_device
+from sslverify.numerics.trainer import TrainingDiverged
+from sslverify.numerics.validation import check_covariance, check_int, check_nonnegative, check_positive
 
 METHODS = ("simsiam", "byol")
 LOSS_KINDS = ("mse", "cosine")

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from numerics.io import atomic_write_json, read_json, stable_hash, to_jsonable
-from numerics.trainer import LinearProblem, TrainSettings, train_batch
+from sslverify.numerics.io import atomic_write_json, read_json, stable_hash, to_jsonable
+from sslverify.numerics.trainer import LinearProblem, TrainSettings, train_batch
 
 
 def problem_json(p: LinearProblem) -> dict:

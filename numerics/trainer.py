@@ -25,11 +25,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from numerics import losses
-from numerics.data import cholesky_psd, gaussian_dataset
-from numerics.device import resolve_device
-from numerics.metrics import gram_eigenvalues
-from numerics.validation import (
+from sslverify.numerics import losses
+from sslverify.numerics.data import cholesky_psd, gaussian_dataset
+from sslverify.numerics.device import resolve_device
+from sslverify.numerics.metrics import gram_eigenvalues
+from sslverify.numerics.validation import (
     check_alpha, check_covariance, check_finite_number, check_int, check_nonnegative, check_positive,
 )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from theory.cli import markdown_table
-from theory.registry import registry
+from sslverify.verdicts.cli import markdown_table
+from sslverify.verdicts.registry import builtin_claims
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -26,5 +26,5 @@ def test_verdict_table_matches_registry():
     text = README.read_text()
     block = re.search(r"<!-- verdict-table:start -->\n(.*?)\n<!-- verdict-table:end -->", text, flags=re.S)
     assert block, "README lacks the verdict-table markers"
-    assert block.group(1).strip() == markdown_table(list(registry().values())).strip(), (
-        "README verdict table is stale: run `python -m theory.cli list --markdown` and paste it between the markers")
+    assert block.group(1).strip() == markdown_table(list(builtin_claims().values())).strip(), (
+        "README verdict table is stale: run `python -m sslverify.verdicts.readme`")

@@ -6,9 +6,9 @@ import pytest
 import torch
 from scipy import special
 
-from numerics.content_style import Generator, make_generator, sample_marginal, sample_pairs, sample_vmf
-from numerics.content_style_train import adjusted_r2, infonce, infonce_parts, init_mlp, forward, temperatures
-from numerics.tolerance import monte_carlo_close
+from sslverify.numerics.content_style import Generator, make_generator, sample_marginal, sample_pairs, sample_vmf
+from sslverify.numerics.content_style_train import adjusted_r2, infonce, infonce_parts, init_mlp, forward, temperatures
+from sslverify.numerics.tolerance import monte_carlo_close
 
 
 def test_box_pairs_content_fixed_style_moves():

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.dual_nets import (Setting, contrastive_inner, max_cosine, ncl_inner, ncl_l2, srelu, train_dual,
+from sslverify.numerics.dual_nets import (Setting, contrastive_inner, max_cosine, ncl_inner, ncl_l2, srelu, train_dual,
                                 warm_start)
-from numerics.sparse_coding import random_dictionary, sample_data, sample_latents
-from theory.pokle.checks import brute_max_cosine
+from sslverify.numerics.sparse_coding import random_dictionary, sample_data, sample_latents
+from sslverify.theory.pokle.landscape import brute_max_cosine
 
 
 def test_max_cosine_matches_loop():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from numerics import experiment as ex
-from numerics.trainer import TrainingDiverged
+from sslverify.numerics import experiment as ex
+from sslverify.numerics.trainer import TrainingDiverged
 
 
 @dataclass(frozen=True)
@@ -133,5 +133,7 @@ def test_run_without_checks_is_refused(tmp_path):
 
 
 def test_unknown_experiment_name():
+    from sslverify.experiments import get_spec
+
     with pytest.raises(ValueError, match="experiment 'no_such_experiment' does not exist"):
-        ex.load_spec("no_such_experiment")
+        get_spec("no_such_experiment")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.io import atomic_write_json, atomic_write_text, check_writable_dir, read_json, stable_hash, to_jsonable
+from sslverify.numerics.io import atomic_write_json, atomic_write_text, check_writable_dir, read_json, stable_hash, to_jsonable
 
 
 @dataclass

@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics import losses
-from numerics.tolerance import assert_rel_close
+from sslverify.numerics import losses
+from sslverify.numerics.tolerance import assert_rel_close
 
 FLOAT = "same formula in float64, different summation order"
 DT = torch.float64

@@ -8,8 +8,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.metrics import entropy_rank, gram_eigenvalues, numerical_rank, rank_above, stable_rank
-from numerics.tolerance import assert_rel_close
+from sslverify.numerics.metrics import entropy_rank, gram_eigenvalues, numerical_rank, rank_above, stable_rank
+from sslverify.numerics.tolerance import assert_rel_close
 
 FLOAT = "closed form evaluated in float64 (a few ulps)"
 DT = torch.float64

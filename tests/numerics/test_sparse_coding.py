@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from numerics.sparse_coding import (check_dictionary, dependent_views, independent_views, one_sparse_latents,
+from sslverify.numerics.sparse_coding import (check_dictionary, dependent_views, independent_views, one_sparse_latents,
                                     random_dictionary, sample_data, sample_latents)
 
 

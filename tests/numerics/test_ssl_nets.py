@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from numerics import ssl_metrics, ssl_nets
-from numerics.metrics import entropy_rank
+from sslverify.numerics import ssl_metrics, ssl_nets
+from sslverify.numerics.metrics import entropy_rank
 
 
 def test_neg_cosine_stop_gradient():

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from numerics import sweep
-from numerics.data import isotropic_noise
-from numerics.trainer import LinearProblem, TrainSettings, train_batch
+from sslverify.numerics import sweep
+from sslverify.numerics.data import isotropic_noise
+from sslverify.numerics.trainer import LinearProblem, TrainSettings, train_batch
 
 S = TrainSettings(steps=12, lr=5e-3, dtype="float64", device="cpu", progress=False, record_every=4)
 

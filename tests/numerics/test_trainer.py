@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import torch
 
-from numerics import losses, trainer
-from numerics.data import commuting_pair, gaussian_dataset, isotropic_noise
-from numerics.tolerance import assert_rel_close
-from numerics.trainer import LinearProblem, TrainingDiverged, TrainSettings, expected_loss, train_batch
+from sslverify.numerics import losses, trainer
+from sslverify.numerics.data import commuting_pair, gaussian_dataset, isotropic_noise
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.numerics.trainer import LinearProblem, TrainingDiverged, TrainSettings, expected_loss, train_batch
 
 BATCHED = "same per-config arithmetic; batched kernels may reorder sums (module docstring)"
 FAST = TrainSettings(steps=40, lr=5e-3, dtype="float64", device="cpu", progress=False, record_every=10)

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from numerics import validation as v
-from numerics.data import (
+from sslverify.numerics import validation as v
+from sslverify.numerics.data import (
     commuting_pair, diagonal_cov, empirical_second_moment, gaussian_dataset, isotropic_noise, noncommuting_pair,
 )
-from numerics.device import resolve_device
+from sslverify.numerics.device import resolve_device
 
 
 @pytest.mark.parametrize("fn, args, pattern", [

@@ -6,7 +6,8 @@ import pytest
 import sympy as sp
 import torch
 
-from theory.found import batchnorm, checks
+from sslverify.theory.found import batchnorm
+from sslverify.verdicts.builtin import found as checks
 
 
 @pytest.mark.parametrize("n", [2, 3])

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory.found import checks, em_predictor
+from sslverify.theory.found import em_predictor
+from sslverify.verdicts.builtin import found as checks
 
 
 def test_discrete_em():

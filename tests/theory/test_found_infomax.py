@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.found import infomax
+from sslverify.theory.found import infomax
 
 
 def test_f_matrix():

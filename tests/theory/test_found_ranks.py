@@ -5,10 +5,10 @@ import numpy as np
 import torch
 from hypothesis import given, strategies as st
 
-from numerics.metrics import entropy_rank, stable_rank
-from numerics.ssl_metrics import covariance_spectrum
-from numerics.tolerance import assert_rel_close
-from theory.found import ranks
+from sslverify.numerics.metrics import entropy_rank, stable_rank
+from sslverify.numerics.ssl_metrics import covariance_spectrum
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.theory.found import ranks
 
 spectra = st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=1, max_size=7).filter(lambda v: sum(v) > 1e-3)
 

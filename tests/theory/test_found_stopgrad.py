@@ -1,7 +1,8 @@
 """found.sg-no-predictor, found.sg-hessian (note: "Stop-Gradient", Exercise 2)."""
 from __future__ import annotations
 
-from theory.found import checks, stopgrad
+from sslverify.theory.found import stopgrad
+from sslverify.verdicts.builtin import found as checks
 
 
 def test_cosine_gradient_zero_at_target():

@@ -5,7 +5,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from theory.found import uniformity
+from sslverify.theory.found import uniformity
 
 
 def test_sphere_identity():

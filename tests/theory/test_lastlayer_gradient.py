@@ -5,7 +5,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from theory.lastlayer import gradient, information
+from sslverify.theory.lastlayer import gradient, information
 
 
 def test_eq9_symbolic():

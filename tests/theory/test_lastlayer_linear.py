@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, strategies as st
 
-from theory.lastlayer import checks, linear
+from sslverify.theory.lastlayer import linear
+from sslverify.verdicts.builtin import lastlayer as checks
 
 seeds = st.integers(0, 10_000)
 

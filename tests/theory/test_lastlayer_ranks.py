@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from theory.lastlayer import ranks
+from sslverify.theory.lastlayer import ranks
 
 
 def test_constant_block_symbolic():

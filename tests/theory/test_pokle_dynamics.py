@@ -5,9 +5,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.pokle import checks
-from theory.pokle import linear_dynamics as LD
-from theory.pokle import relu_dynamics as RD
+from sslverify.verdicts.builtin import pokle as checks
+from sslverify.theory.pokle import linear_dynamics as LD
+from sslverify.theory.pokle import relu_dynamics as RD
 
 
 def test_thm2_recursion_symbolic():

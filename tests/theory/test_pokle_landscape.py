@@ -6,8 +6,8 @@ import math
 import sympy as sp
 import torch
 
-from theory.pokle import checks
-from theory.pokle import landscape as LS
+from sslverify.verdicts.builtin import pokle as checks
+from sslverify.theory.pokle import landscape as LS
 
 
 def test_thm1a_symbolic():

@@ -6,9 +6,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.dual_nets import max_cosine
-from numerics.sparse_coding import random_dictionary
-from theory.pokle import checks
+from sslverify.numerics.dual_nets import max_cosine
+from sslverify.numerics.sparse_coding import random_dictionary
+from sslverify.verdicts.builtin import pokle as checks
 
 
 def test_maxcos_analytic():

@@ -6,7 +6,7 @@ import sympy as sp
 import torch
 from hypothesis import find, given, settings, strategies as st
 
-from theory.rusak import algebra
+from sslverify.theory.rusak import algebra
 
 
 def test_lemma2_symbolic():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.rusak import dynamics
+from sslverify.theory.rusak import dynamics
 
 
 def test_autograd_matches_formula_small_W():

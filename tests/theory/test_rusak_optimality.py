@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.rusak import optimality
+from sslverify.theory.rusak import optimality
 
 
 def test_d_scaled_limit_symbolic():

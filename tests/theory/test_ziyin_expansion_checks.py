@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from theory.registry import get_claim
-from theory.ziyin import checks_expansion as ce
+from sslverify.verdicts.registry import get_claim
+from sslverify.verdicts.builtin import ziyin_expansion as ce
 
 IDS = ["ziyin.eq2", "ziyin.expansion", "ziyin.prop6", "ziyin.collapse-threshold", "ziyin.weight-decay",
        "ziyin.ncrit", "ziyin.sigma-scaling", "ziyin.origin-stability"]
@@ -18,7 +18,7 @@ def test_check_reproduces_recorded_verdict(cid, monkeypatch, tmp_path):
     # every check recomputes its verdict from the derivation (experiment stubbed as passed)
     monkeypatch.setattr(ce, "_experiment", lambda name, quick, out_dir: {"passed": True, "summary": "stub"})
     rec = get_claim(cid)
-    out = rec.check_fn()(quick=True, out_dir=tmp_path)
+    out = rec.run(quick=True, out_dir=tmp_path)
     assert out.verdict == rec.verdict, out.reason
 
 
@@ -26,5 +26,5 @@ def test_check_reproduces_recorded_verdict(cid, monkeypatch, tmp_path):
 def test_failed_experiment_blocks_the_verdict(cid, monkeypatch, tmp_path):
     # a failing experiment must change the computed verdict (so `sslverify check` fails)
     monkeypatch.setattr(ce, "_experiment", lambda name, quick, out_dir: {"passed": False, "summary": "stub"})
-    out = get_claim(cid).check_fn()(quick=True, out_dir=tmp_path)
+    out = get_claim(cid).run(quick=True, out_dir=tmp_path)
     assert out.verdict == "underspecified" and out.details["experiment_passed"] is False

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from numerics.tolerance import assert_rel_close
-from theory.ziyin import expansion as ex
-from theory.ziyin import expansion_numeric as en
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.theory.ziyin import expansion as ex
+from sslverify.theory.ziyin import expansion_numeric as en
 
 A0 = np.array([[2.0, 0.5], [0.5, 1.0]])  # does not commute with C
 C = np.diag([1.5, 3.0])

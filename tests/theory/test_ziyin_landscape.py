@@ -10,10 +10,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.tolerance import assert_rel_close
-from theory.registry import get_claim
-from theory.ziyin import checks_landscape as ck
-from theory.ziyin import landscape as la
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.verdicts.registry import get_claim
+from sslverify.verdicts.builtin import ziyin_landscape as ck
+from sslverify.theory.ziyin import landscape as la
 
 
 def problem(seed: int, d0: int, commuting: bool = False):
@@ -180,4 +180,4 @@ def test_input_validation():
 def test_checks_match_records(cid, tmp_path: pathlib.Path):
     # every non-experiment check recomputes the recorded verdict
     claim = get_claim(cid)
-    assert claim.check_fn()(True, tmp_path).verdict == claim.verdict
+    assert claim.run(True, tmp_path).verdict == claim.verdict

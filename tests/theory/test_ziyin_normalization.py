@@ -8,10 +8,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.tolerance import assert_rel_close
-from theory.ziyin import checks_landscape as ck
-from theory.ziyin import landscape as la
-from theory.ziyin import normalization as no
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.verdicts.builtin import ziyin_landscape as ck
+from sslverify.theory.ziyin import landscape as la
+from sslverify.theory.ziyin import normalization as no
 
 
 def problem(seed: int, d0: int = 3):

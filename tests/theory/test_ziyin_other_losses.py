@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.tolerance import assert_rel_close
-from theory.ziyin import landscape as la
-from theory.ziyin import other_losses as ol
+from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.theory.ziyin import landscape as la
+from sslverify.theory.ziyin import other_losses as ol
 
 
 def test_scl_isserlis():

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from numerics.validation import check_int, check_nonnegative
+from sslverify.numerics.validation import check_int, check_nonnegative
 
 GAMMA, EPS, SIGMA = sp.symbols("gamma epsilon sigma", positive=True)
 BETA, CC = sp.symbols("beta c", real=True)

@@ -20,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.gaussian import gaussian_expectation
-from numerics.validation import check_covariance, check_finite_number
+from sslverify.theory.gaussian import gaussian_expectation
+from sslverify.numerics.validation import check_covariance, check_finite_number
 
 
 def check_rho(rho) -> float:

@@ -23,8 +23,8 @@ import numpy as np
 import sympy as sp
 import torch
 
-from numerics.validation import check_covariance, check_int
-from theory.gaussian import gaussian_expectation
+from sslverify.numerics.validation import check_covariance, check_int
+from sslverify.theory.gaussian import gaussian_expectation
 
 
 @lru_cache(maxsize=None)

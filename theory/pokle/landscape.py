@@ -176,3 +176,12 @@ def is_permutation(W: torch.Tensor, tol: float) -> torch.Tensor:
     P = torch.nn.functional.one_hot(r, W.shape[-1]).transpose(-1, -2).to(W.dtype)
     distinct = torch.tensor([len(set(row.tolist())) == W.shape[-1] for row in r])
     return ((W - P).abs().amax((-1, -2)) <= tol) & distinct
+
+
+def brute_max_cosine(W: np.ndarray, M: np.ndarray) -> list[float]:
+    """Loop implementation of eq. 12 (reference for max_cosine)."""
+    vals = []
+    for j in range(M.shape[1]):
+        mj = M[:, j] / np.linalg.norm(M[:, j])
+        vals.append(max(abs(W[i] @ mj) / np.linalg.norm(W[i]) for i in range(W.shape[0])))
+    return [max(vals), float(np.median(vals)), min(vals)]

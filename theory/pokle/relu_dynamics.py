@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from numerics.dual_nets import alternating_srelu
+from sslverify.numerics.dual_nets import alternating_srelu
 
 
 @lru_cache(maxsize=None)

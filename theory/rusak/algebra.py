@@ -151,7 +151,7 @@ def eq15_box_monte_carlo(d: int = 4, d_c: int = 1, sigma_s: float = 0.1, n: int 
 
     σ_z² = 1/12 (uniform); σ_eff² = E[(z_k − z~_k)²] of the truncated conditional (estimated from
     the same draw); the nominal σ_s² overstates it near the box faces."""
-    from numerics.content_style import make_generator, sample_pairs
+    from sslverify.numerics.content_style import make_generator, sample_pairs
     g = make_generator(d, "linear", seed=seed)
     p = sample_pairs(n, d, d_c, "box", sigma_s=sigma_s, generator=g, seed=seed + 1)
     A = g.linear_matrix()

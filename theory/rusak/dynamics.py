@@ -78,7 +78,7 @@ def rel_err(a, b) -> float:
 
 def lemma5_table(d=4, d_c=1, sigma_c=0.0, sigma_s=0.2, Ms=(8, 32, 128), scales=(1e-2, 1.0), reps=60, seed=0) -> list:
     """Relative error of each convention's formula against autograd, over M and the scale of W."""
-    from numerics.content_style import make_generator
+    from sslverify.numerics.content_style import make_generator
     A = make_generator(d, "linear", seed=seed, cond=2.0).linear_matrix()
     rng = np.random.default_rng(seed + 1)
     q, _ = np.linalg.qr(rng.standard_normal((d, d)))
@@ -142,7 +142,7 @@ def derived_equalizing_tau_c(sigma_c: float, sigma_s: float, convention: str = "
 
 def sweep_equalizing_tau_c(d=4, d_c=2, sigma_c=0.05, sigma_s=0.25, taus=None, M=64, reps=300, seed=0) -> dict:
     """Autograd sweep over τ_c (τ_s = 1), orthogonal A: where do content and style gains grow equally?"""
-    from numerics.content_style import make_generator
+    from sslverify.numerics.content_style import make_generator
     A = make_generator(d, "linear", seed=seed, cond=1.0).linear_matrix()  # orthogonal (cond 1)
     taus = np.geomspace(0.1, 10.0, 21) if taus is None else np.asarray(taus, float)
     ratios = []

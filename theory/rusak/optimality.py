@@ -12,7 +12,7 @@ from pathlib import Path
 import sympy as sp
 import torch
 
-from numerics.content_style_train import infonce
+from sslverify.numerics.content_style_train import infonce
 
 SEED_FILE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_f086a3beeb15be55.txt"
 
@@ -49,7 +49,7 @@ def d_scaled_anchor_loss() -> dict:
 def d_scaled_losses(d=10, d_c=3, cs=(1.0, 2.0, 4.0, 8.0), style_scales=(0.0, 1.0), n=4096, sigma_s=0.1,
                     generator="linear", seed=0) -> dict:
     """L_CL of D∘g⁻¹ (= D z) on n box pairs, for content scales c and style scales s."""
-    from numerics.content_style import make_generator, sample_pairs
+    from sslverify.numerics.content_style import make_generator, sample_pairs
     g = make_generator(d, generator, seed=seed)
     p = sample_pairs(n, d, d_c, "box", sigma_s=sigma_s, generator=g, seed=seed + 1)
     zx = torch.as_tensor(g.inverse(p.x))  # f = g⁻¹ recovers z from observations
@@ -73,8 +73,8 @@ def layer_gradient_ranks(d=6, d_c=2, depth=3, c=3.0, n=256, linear=False, seed=0
 
     rtol 1e-9: float64 autograd sums are exact to ~1e-14 relative; structural zeros fall below
     1e-12·σ_max, genuine directions stay above 1e-6·σ_max."""
-    from numerics.content_style import sample_pairs
-    from numerics.content_style_train import forward, init_mlp
+    from sslverify.numerics.content_style import sample_pairs
+    from sslverify.numerics.content_style_train import forward, init_mlp
     p = sample_pairs(n, d, d_c, "box", sigma_s=0.1, seed=seed)
     x = torch.as_tensor(p.x)[None]
     xt = torch.as_tensor(p.x_pos)[None]
@@ -169,8 +169,8 @@ def temperature_statements() -> dict:
 def temperature_reparametrization(d: int = 5, d_c: int = 2, tau_c: float = 0.3, n: int = 64, seed: int = 0) -> dict:
     """L(W; τ) = L(T^{-1/2} W; 1) for the Gaussian kernel (τ_k divides Δ_k²): per-dimension
     temperatures only rescale W's rows, so the infimum and what the loss prefers do not depend on τ."""
-    from numerics.content_style import sample_pairs
-    from numerics.content_style_train import temperatures
+    from sslverify.numerics.content_style import sample_pairs
+    from sslverify.numerics.content_style_train import temperatures
     p = sample_pairs(n, d, d_c, "box", seed=seed)
     g = torch.Generator().manual_seed(seed)
     W = torch.randn(d, d, generator=g, dtype=torch.float64)

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.gaussian import gaussian_expectation
+from sslverify.theory.gaussian import gaussian_expectation
 
 N_, ALPHA = sp.symbols("N alpha", positive=True)
 TA, TP, S2, P2 = sp.symbols("T_A T_P S_2 P_2", real=True)  # Tr WA0Wᵀ, Tr WCWᵀ, Tr S², Tr P²

@@ -1,6 +1,6 @@
 """Numerical side of the small-W expansion (Ziyin et al. eq. 1–4): Monte Carlo of the actual
 weighted InfoNCE loss, torch autograd Hessians, the fixed-data-set expansion and its minimiser (the derived
-prediction used by experiments/verify_prop2.py and verify_ncrit.py), paired Monte Carlo of E_ε[L] on a fixed
+prediction used by experiments/ziyin_prop2.py and ziyin_ncrit.py), paired Monte Carlo of E_ε[L] on a fixed
 data set, and eq. 2 vs eq. 1.
 
 All draws come from an explicit seed (``torch.Generator().manual_seed``); float64 throughout.
@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from theory.ziyin.expansion import _check_alpha, _check_N, _psd, coefficients
+from sslverify.theory.ziyin.expansion import _check_alpha, _check_N, _psd, coefficients
 
 DT = torch.float64
 
@@ -203,7 +203,7 @@ def paired_expected_loss(X, C, alpha, Ws, draws: int, seed: int) -> tuple[np.nda
     a fixed data set X at every W in ``Ws``, all on the SAME ``draws`` noise draws (common random numbers:
     differences between the W's have far smaller variance than each mean).  Returns (means (len(Ws),),
     per-draw values (draws, len(Ws)))."""
-    from numerics.losses import weighted_infonce  # the trained loss; imported here so theory loads without numerics
+    from sslverify.numerics.losses import weighted_infonce  # the trained loss; imported here so theory loads without numerics
 
     _check_alpha(alpha)
     if int(draws) != draws or draws < 2:

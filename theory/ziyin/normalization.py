@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.ziyin.landscape import eigenbasis, grad_entrywise_sym, grad_formula_sym, sqrt_pair, sym_matrix, whitened
+from sslverify.theory.ziyin.landscape import eigenbasis, grad_entrywise_sym, grad_formula_sym, sqrt_pair, sym_matrix, whitened
 
 # ----------------------------------------------------------------------------- Prop 3 / Prop 5
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.gaussian import block_covariance, gaussian_expectation
-from theory.ziyin.landscape import predicted_gram, predicted_rank, sym_matrix
+from sslverify.theory.gaussian import block_covariance, gaussian_expectation
+from sslverify.theory.ziyin.landscape import predicted_gram, predicted_rank, sym_matrix
 
 
 def _setup(d: int = 2):

@@ -1,0 +1,111 @@
+"""`sslverify report`: every claim's computed verdict in REPORT.md + results.json + plots."""
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections import Counter
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from sslverify.numerics.io import atomic_write_json, atomic_write_text, check_writable_dir
+from sslverify.verdicts.record import OUTCOMES, Claim
+from sslverify.verdicts.registry import builtin_claims
+from sslverify.verdicts.runner import CheckReport, run_check
+
+VERDICT_MEANING = {
+    "proved": "follows symbolically (SymPy) under the stated assumptions",
+    "confirmed": "not (fully) symbolic; numerical evidence agrees within a justified tolerance",
+    "corrected": "wrong as written; a precise corrected statement is proved or confirmed",
+    "refuted": "false; a concrete minimal counterexample is re-checked by a test",
+    "underspecified": "cannot be checked as written; the record says what is missing",
+    "inconclusive": "(an outcome, never a recorded verdict) the project's own machinery could not decide",
+}
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _claim_plots(rep: CheckReport, art_dir: Path) -> list[Path]:
+    """The check's own plots plus the PNGs of every experiment its record cites as evidence."""
+    paths = [Path(p) if Path(p).is_absolute() else art_dir / p for p in rep.plots]
+    for ev in rep.claim.evidence:
+        if ev.startswith("experiments/") and ev.endswith(".py"):
+            paths += sorted((art_dir / Path(ev).stem).glob("*.png"))
+    return list(dict.fromkeys(paths))
+
+
+def _plot_links(rep: CheckReport, out_dir: Path, art_dir: Path) -> str:
+    links = []
+    for path in _claim_plots(rep, art_dir):
+        try:
+            rel = os.path.relpath(path, out_dir)
+        except ValueError:
+            rel = str(path)
+        links.append(f"[{path.stem}]({rel})")
+    return " ".join(links)
+
+
+def write_report(reports: list[CheckReport], out_dir: Path, art_dir: Path, quick: bool, seconds: float) -> None:
+    counts = Counter(r.computed or "error" for r in reports)
+    bad = [r for r in reports if not r.ok]
+    lines = [
+        "# sslverify report",
+        "",
+        f"Settings: {'--quick' if quick else 'default (CPU-sized)'}; {seconds:.0f} s on "
+        f"{platform.machine()} / Python {platform.python_version()}.",
+        "",
+        "Verdict counts: " + ", ".join(f"{v} {counts.get(v, 0)}" for v in OUTCOMES + ("error",)) + ".",
+        "",
+        ("All computed verdicts reproduce the recorded ones." if not bad else
+         f"**{len(bad)} claim(s) did not reproduce their recorded verdict:** "
+         + ", ".join(f"{r.claim.id} ({r.status})" for r in bad)),
+        "",
+        "| id | verdict | recorded | reason | plots |",
+        "|---|---|---|---|---|",
+    ]
+    for r in reports:
+        verdict = r.computed or "ERROR"
+        mark = "" if r.ok else " ✗"
+        cached = " (cached)" if r.cached else ""
+        lines.append(f"| `{r.claim.id}` | **{verdict}**{mark}{cached} | {r.claim.verdict or '—'} | {_md_escape(r.reason)} | "
+                     f"{_plot_links(r, out_dir, art_dir)} |")
+    lines += ["", "## What the verdicts mean", ""]
+    lines += [f"- **{k}**: {v}" for k, v in VERDICT_MEANING.items()]
+    lines += ["", "## Corrections and counterexamples", ""]
+    for r in reports:
+        c = r.claim
+        if c.verdict in ("corrected", "refuted", "underspecified"):
+            lines.append(f"- `{c.id}` ({c.verdict}): {_md_escape(c.correction or '')}"
+                         + (f" Counterexample: {_md_escape(c.counterexample)}" if c.counterexample else "")
+                         + (f" Scope: {_md_escape(c.scope)}" if c.scope else ""))
+    with_readings = [r.claim for r in reports if r.claim.readings]
+    if with_readings:
+        lines += ["", "## Readings", "",
+                  "Where the source's text admits several readings, each is evaluated; the verdict follows the "
+                  "reading the source's own definitions support (primary).", ""]
+        for c in with_readings:
+            lines.append(f"- `{c.id}`: " + "; ".join(
+                f"{_md_escape(rd.name)} → {rd.verdict}{' (primary)' if rd.primary else ''}" for rd in c.readings))
+    atomic_write_text(out_dir / "REPORT.md", "\n".join(lines) + "\n")
+
+
+def run_report(out_dir: str | Path, quick: bool = False, claims: list[Claim] | None = None) -> list[CheckReport]:
+    """Check ``claims`` (default: the built-in ones) and write REPORT.md, results.json and plots."""
+    out = check_writable_dir(Path(out_dir).resolve(), "--out")
+    art = out / "artifacts"
+    t0 = time.time()
+    claims = list(builtin_claims().values()) if claims is None else list(claims)
+    reports = []
+    for claim in tqdm(claims, desc="checking claims", unit="claim", mininterval=1.0):
+        reports.append(run_check(claim, quick, art))
+    seconds = time.time() - t0
+    atomic_write_json(out / "results.json", {
+        "quick": quick,
+        "seconds": round(seconds, 1),
+        "claims": [r.to_json() | {"statement": r.claim.statement, "source": str(r.claim.source)} for r in reports],
+    })
+    write_report(reports, out, art, quick, seconds)
+    return reports
