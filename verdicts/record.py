@@ -11,6 +11,18 @@ A claim is declared on the function that checks it::
         ...                                  # derive, simulate, compare
         return Outcome("corrected", "one-line reason", {"numbers": 1.0})
 
+A check may also be split into *evidence* and *decision* (the collect → assert pattern): ``gather``
+computes the evidence (runs the derivation, a Monte Carlo estimate, an experiment) and returns a
+JSON-serialisable dict; the decorated function is then the *decision*, a pure and fast function of
+that dict::
+
+    def prop2_evidence(quick, out_dir) -> dict: ...
+
+    @claim("ziyin.prop2", ..., gather=prop2_evidence)
+    def decide_prop2(ev: dict) -> Outcome: ...
+
+so that the verdict logic can be tested on recorded or hand-made evidence (tests/theory).
+
 The decorator validates the declaration at once (a bad one raises :class:`ClaimDeclarationError`
 naming the file, the line and the rule) and attaches a :class:`Claim` to the function, which stays
 callable as before; :mod:`sslverify.verdicts.registry` collects the decorated functions of a module.
@@ -131,7 +143,8 @@ class Claim:
     scope:          the model class a refutation / correction covers (linear model, fixed features, ...).
     second_method:  pytest node ids re-checking a correction / counterexample by a second method.
     power:          for empirical verdicts: the smallest effect the experiment could detect, and why.
-    check:          the function that computes the verdict.
+    check:          the function that computes the verdict (the decision, when ``gather`` is given).
+    gather:         optional evidence function (quick, out_dir) -> dict; then check(evidence) decides.
     location:       "file:line" of the declaration.
     """
 
@@ -149,6 +162,7 @@ class Claim:
     second_method: tuple[str, ...] = ()
     power: str | None = None
     check: CheckFn | None = None
+    gather: Callable[..., dict] | None = None
     location: str = ""
     builtin: bool = False
 
@@ -192,17 +206,40 @@ class Claim:
                            f"{primary[0].verdict!r} ({primary[0].name!r})")
         if self.check is not None and not callable(self.check):
             out.append("check must be callable")
+        if self.gather is not None and not callable(self.gather):
+            out.append("gather must be callable (quick, out_dir) -> dict")
         return out
 
+    def evidence(self, quick: bool, out_dir: Path) -> dict[str, Any]:
+        """Run ``gather`` (split checks only) and return its JSON-serialisable evidence dict."""
+        if self.gather is None:
+            raise ValueError(f"claim {self.id!r} has no separate evidence function (its check is one piece)")
+        from sslverify.verdicts.evidence import jsonable
+
+        ev = _call_with(self.gather, quick, out_dir)
+        if not isinstance(ev, dict):
+            raise TypeError(f"{self.location or self.id}: the evidence function of {self.id!r} returned "
+                            f"{type(ev).__name__}, not dict (rule: gather returns a JSON-serialisable dict)")
+        # the decision always sees the JSON form, so a live run and a recorded fixture decide alike
+        return jsonable(ev)
+
+    def decide(self, evidence: dict[str, Any]) -> Outcome:
+        """The verdict from given evidence (split checks only): pure, no derivation or training runs."""
+        if self.gather is None:
+            raise ValueError(f"claim {self.id!r} has no separate decision (its check is one piece)")
+        if not isinstance(evidence, dict):
+            raise ValueError(f"evidence must be a dict, got {type(evidence).__name__}")
+        return self._checked(self.check(evidence))
+
     def run(self, quick: bool, out_dir: Path) -> Outcome:
-        """Call the check with the arguments it accepts (quick, out_dir); raise TypeError on a wrong return."""
+        """Compute the verdict: check(quick, out_dir), or decide(gather(quick, out_dir)) for a split check."""
         if self.check is None:
             raise ValueError(f"claim {self.id!r} has no check function")
-        params = inspect.signature(self.check).parameters
-        takes_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        kwargs = {k: v for k, v in (("quick", quick), ("out_dir", Path(out_dir)))
-                  if takes_kw or k in params}
-        outcome = self.check(**kwargs)
+        if self.gather is not None:
+            return self.decide(self.evidence(quick, out_dir))
+        return self._checked(_call_with(self.check, quick, out_dir))
+
+    def _checked(self, outcome: Any) -> Outcome:
         if not isinstance(outcome, Outcome):
             raise TypeError(f"{self.location or self.id}: the check of {self.id!r} returned "
                             f"{type(outcome).__name__}, not sslverify.Outcome (rule: a check returns an Outcome)")
@@ -228,6 +265,14 @@ class Claim:
         }
 
 
+def _call_with(fn: Callable, quick: bool, out_dir: Path) -> Any:
+    """Call fn with whichever of quick / out_dir it accepts."""
+    params = inspect.signature(fn).parameters
+    takes_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    kwargs = {k: v for k, v in (("quick", quick), ("out_dir", Path(out_dir))) if takes_kw or k in params}
+    return fn(**kwargs)
+
+
 def _location(fn: Callable) -> str:
     try:
         return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
@@ -239,12 +284,13 @@ def _location(fn: Callable) -> str:
 def claim(id: str, source: Source | str, statement: str, assumptions: tuple[str, ...] = (),
           verdict: str | None = None, *, correction: str | None = None, counterexample: str | None = None,
           evidence: tuple[str, ...] = (), definitions: tuple[str, ...] = (), readings: tuple[Reading, ...] = (),
-          scope: str | None = None, second_method: tuple[str, ...] = (), power: str | None = None
-          ) -> Callable[[CheckFn], CheckFn]:
+          scope: str | None = None, second_method: tuple[str, ...] = (), power: str | None = None,
+          gather: Callable[..., dict] | None = None) -> Callable[[CheckFn], CheckFn]:
     """Declare a claim on the function that checks it (see the module docstring).
 
-    The check is called as ``check(quick=..., out_dir=...)`` with whichever of the two it accepts and
-    must return an :class:`Outcome`.  Errors name the file and line of the declaration and the rule.
+    Without ``gather`` the check is called as ``check(quick=..., out_dir=...)`` with whichever of the two
+    it accepts; with ``gather`` it is called as ``check(gather(quick=..., out_dir=...))``.  It must return
+    an :class:`Outcome`.  Errors name the file and line of the declaration and the rule.
     """
     src = Source(source) if isinstance(source, str) else source
 
@@ -262,7 +308,8 @@ def claim(id: str, source: Source | str, statement: str, assumptions: tuple[str,
             rec = Claim(id=id, source=src, statement=statement, assumptions=tuple(assumptions), verdict=verdict,
                         correction=correction, counterexample=counterexample, evidence=tuple(evidence),
                         definitions=tuple(definitions), readings=tuple(readings), scope=scope,
-                        second_method=tuple(second_method), power=power, check=fn, location=where)
+                        second_method=tuple(second_method), power=power, check=fn, gather=gather,
+                        location=where)
         except TypeError as exc:
             raise ClaimDeclarationError(f"{where}: claim {id!r}: {exc}") from None
         bad = rec.problems()
