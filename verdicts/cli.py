@@ -99,29 +99,37 @@ def _cmd_show(args) -> int:
     return 0
 
 
+def _paths_of(args) -> tuple[str, ...]:
+    targets = [t.split("::", 1)[0] for t in getattr(args, "targets", []) if _looks_like_path(t)]
+    return tuple(str(Path(p).resolve()) for p in list(args.claims) + targets)
+
+
 def _cmd_check(args) -> int:
     from sslverify.numerics.io import check_writable_dir
-    from sslverify.verdicts.runner import run_check
+    from sslverify.verdicts.runner import run_checks
 
     claims = _claims_for(args.targets, args.claims)
     out = check_writable_dir(Path(args.out).resolve(), "--out")
-    failed = 0
-    for claim in claims:
-        rep = run_check(claim, args.quick, out)
-        recorded = claim.verdict or "none recorded"
-        print(f"{claim.id}: {STATUS_LABEL[rep.status]} — computed {rep.computed or 'error'}, recorded {recorded} "
-              f"({rep.seconds:.1f} s)\n    {rep.reason}", flush=True)
+
+    def show(rep) -> None:
+        recorded = rep.claim.verdict or "none recorded"
+        when = "cached" if rep.cached else f"{rep.seconds:.1f} s"
+        print(f"{rep.claim.id}: {STATUS_LABEL[rep.status]} — computed {rep.computed or 'error'}, recorded {recorded} "
+              f"({when})\n    {rep.reason}", flush=True)
         if rep.error:
             print(textwrap.indent(rep.error, "    "), file=sys.stderr)
-        failed += not rep.ok
-    return 0 if failed == 0 else 1
+
+    reports = run_checks(claims, args.quick, out, jobs=args.jobs, use_cache=not args.no_cache,
+                         claim_paths=_paths_of(args), on_done=show)
+    return 0 if all(r.ok for r in reports) else 1
 
 
 def _cmd_report(args) -> int:
     from sslverify.verdicts.report import run_report
 
     reg = registry(tuple(args.claims), include_builtin=not args.claims or args.with_builtin)
-    reports = run_report(args.out, quick=args.quick, claims=list(reg.values()))
+    reports = run_report(args.out, quick=args.quick, claims=list(reg.values()), jobs=args.jobs,
+                         use_cache=not args.no_cache, claim_paths=_paths_of(args))
     bad = [r for r in reports if not r.ok]
     print(f"{len(reports)} claims checked, {len(reports) - len(bad)} reproduced or computed. "
           f"Report: {Path(args.out) / 'REPORT.md'}")
@@ -140,6 +148,24 @@ def _cmd_run(args) -> int:
             print(f"{name:<30}  {text}")
         return 0
     return experiment_main(get_spec(args.experiment), args.rest)
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"-j/--jobs must be an integer >= 1, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"-j/--jobs must be an integer >= 1, got {text!r}")
+    return n
+
+
+def _run_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help="worker processes (default: every core); each uses one compute thread")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every outcome (default: reuse cached outcomes whose code, settings and "
+                        "library versions are unchanged; they show as 'cached')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small experiment sizes")
     p.add_argument("--out", default="results/check", help="where experiments write (default ./results/check)")
     p.add_argument("--claims", action="append", default=[], metavar="PATH", help=claims_help)
+    _run_flags(p)
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("report", help="check every claim and write REPORT.md, results.json and plots")
     p.add_argument("--out", default="report", help="report directory (default ./report)")
@@ -173,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--claims", action="append", default=[], metavar="PATH",
                    help="report on the claims of this file or folder (repeatable) instead of the built-in ones")
     p.add_argument("--with-builtin", action="store_true", help="with --claims: report on the built-in claims too")
+    _run_flags(p)
     p.set_defaults(func=_cmd_report)
     p = sub.add_parser("run", help="run one experiment (its own flags follow; `sslverify run NAME --help`)",
                        add_help=True)

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from sslverify.numerics.io import atomic_write_json, atomic_write_text, check_writable_dir
 from sslverify.verdicts.record import OUTCOMES, Claim
 from sslverify.verdicts.registry import builtin_claims
-from sslverify.verdicts.runner import CheckReport, run_check
+from sslverify.verdicts.runner import CheckReport, run_checks
 
 VERDICT_MEANING = {
     "proved": "follows symbolically (SymPy) under the stated assumptions",
@@ -92,15 +92,28 @@ def write_report(reports: list[CheckReport], out_dir: Path, art_dir: Path, quick
     atomic_write_text(out_dir / "REPORT.md", "\n".join(lines) + "\n")
 
 
-def run_report(out_dir: str | Path, quick: bool = False, claims: list[Claim] | None = None) -> list[CheckReport]:
-    """Check ``claims`` (default: the built-in ones) and write REPORT.md, results.json and plots."""
+def run_report(out_dir: str | Path, quick: bool = False, claims: list[Claim] | None = None, jobs: int | None = None,
+               use_cache: bool = True, claim_paths: tuple[str, ...] = (), progress: bool = True) -> list[CheckReport]:
+    """Check ``claims`` (default: the built-in ones) and write REPORT.md, results.json and plots.
+
+    Outcomes are reused from the cache where nothing changed; the rest run in ``jobs`` processes
+    (default: every core), with one progress bar for the whole report.
+    """
     out = check_writable_dir(Path(out_dir).resolve(), "--out")
     art = out / "artifacts"
     t0 = time.time()
     claims = list(builtin_claims().values()) if claims is None else list(claims)
-    reports = []
-    for claim in tqdm(claims, desc="checking claims", unit="claim", mininterval=1.0):
-        reports.append(run_check(claim, quick, art))
+    bar = tqdm(total=len(claims), desc="checking claims", unit="claim", mininterval=1.0, disable=not progress)
+
+    def done(rep: CheckReport) -> None:
+        bar.set_postfix_str(f"{rep.claim.id}: {rep.status}{' (cached)' if rep.cached else ''}", refresh=False)
+        bar.update(1)
+
+    try:
+        reports = run_checks(claims, quick, art, jobs=jobs, use_cache=use_cache, claim_paths=claim_paths,
+                             on_done=done)
+    finally:
+        bar.close()
     seconds = time.time() - t0
     atomic_write_json(out / "results.json", {
         "quick": quick,
