@@ -7,6 +7,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 target="$(mktemp -d)"
 trap 'rm -rf "$target"' EXIT
+rm -rf "$repo/build"  # setuptools copies into build/lib and never removes stale modules from it
 python -m pip install --quiet --no-deps --no-build-isolation --target "$target/site" "$repo" 2>&1 \
     | { grep -v -e "^WARNING: Location" -e "^WARNING: Running pip as" || true; }
 cd "$target"
