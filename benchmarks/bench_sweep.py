@@ -18,12 +18,21 @@ The reference runs configurations strictly one after another, each with identica
 shapes and step count, so its time is linear in K: to stay within the time budget it
 is timed on a subset of the K configurations and scaled by K / subset (printed).
 
-Workloads: small (K=256, N=64, d=8, 200 steps), large (K=64, N=256, d=32, 100 steps).
-The last three printed lines are ``speedup_small``, ``speedup_large`` and
-``fraction_of_gemm_peak`` (matmul FLOP/s of (b) on the large workload over the
-float32 GEMM rate measured here with a large torch.matmul).
+(c) peer: the same sweep in JAX the way a JAX user writes it (jit(vmap(...)), lax.scan over steps,
+    optax.adam; ``benchmarks/jax_peer.py``), run in a subprocess with the same thread budget; its
+    compile time is reported apart and not charged.  Skipped with a message when JAX is absent
+    (``pip install jax optax``).
+(d) roofline: the time the step's matmuls would take at the GEMM rate measured here (a large
+    float32 torch.matmul) plus the time its N×N exponentials would take at the measured
+    ``torch.exp`` rate; the trainer's time is reported as a fraction of it (1.0 = at the limit).
+(e) ``torch.compile`` of the loss+gradient step, where it helps (reported, not used by default).
 
-    python benchmarks/bench_sweep.py [--threads 1] [--ref-small 32] [--ref-large 6]
+Workloads: small (K=256, N=64, d=8, 200 steps), large (K=64, N=256, d=32, 100 steps).
+The last printed lines are ``speedup_small``, ``speedup_large`` (reference / ours), ``vs_jax_small``,
+``vs_jax_large`` (JAX CPU time / ours: > 1 means faster than the JAX peer), ``roofline_fraction_small``
+and ``roofline_fraction_large`` (roofline time / ours).
+
+    python benchmarks/bench_sweep.py [--threads 1] [--ref-small 32] [--ref-large 6] [--no-jax] [--no-compile]
 """
 from __future__ import annotations
 
@@ -116,6 +125,75 @@ def matmul_flops_per_step(K: int, N: int, d0: int, d1: int) -> float:
     return 6.0 * K * N * N * d1 + 8.0 * K * N * d0 * d1
 
 
+def exp_flops_per_step(K: int, N: int) -> float:
+    """N×N exponentials of one step of (b): one exp per logit in the forward (the backward reuses them)."""
+    return float(K * N * N)
+
+
+def exp_rate(n: int = 1 << 22, reps: int = 5) -> float:
+    """Measured torch.exp throughput (elements / CPU second) on a large float32 tensor."""
+    a = torch.randn(n) * 4 - 8
+    out = torch.empty_like(a)
+    torch.exp(a, out=out)
+    best = float("inf")
+    for _ in range(reps):
+        c0 = time.process_time()
+        torch.exp(a, out=out)
+        best = min(best, time.process_time() - c0)
+    return n / best
+
+
+def roofline_seconds(K: int, N: int, d: int, steps: int, gemm: float, exp: float) -> float:
+    """Lower bound on the sweep's time: matmul FLOPs at the GEMM rate + exponentials at the exp rate."""
+    return steps * (matmul_flops_per_step(K, N, d, d) / gemm + exp_flops_per_step(K, N) / exp)
+
+
+def time_jax(K: int, N: int, d: int, steps: int, threads: int) -> dict:
+    """Run benchmarks/jax_peer.py in a subprocess (its own XLA thread limit); {} with 'error' when absent."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("jax_peer.py")
+    cmd = [sys.executable, str(script), "--K", str(K), "--N", str(N), "--d", str(d), "--steps", str(steps),
+           "--threads", str(threads), "--lr", str(LR), "--alpha", str(ALPHA), "--sigma", str(SIGMA)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"error": f"JAX peer failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}"}
+    return json.loads(lines[-1])
+
+
+def time_compiled(K: int, N: int, d: int, steps: int = 20) -> tuple[float, float] | None:
+    """(eager, compiled) CPU seconds per step of the loss+gradient of one batch; None if compile fails."""
+    batch = trainer._Batch(problems(K, N, d), settings(steps))
+
+    def step(W, X, e1, e2, alpha, mask):
+        f = (X + e1) @ W.transpose(1, 2)
+        g = (X + e2) @ W.transpose(1, 2)
+        loss = losses.weighted_infonce(f, g, alpha, mask, fused=False).sum()
+        return torch.autograd.grad(loss, W)[0]
+
+    noise = [batch.noise() for _ in range(steps)]
+    W = batch.W.detach().clone().requires_grad_(True)
+    out = []
+    for fn in (step, None):
+        if fn is None:
+            try:
+                fn = torch.compile(step, dynamic=False)
+                fn(W, batch.X, *noise[0], batch.alpha, batch.mask)  # compile outside the timing
+            except Exception:  # no compiler toolchain: report, do not fail the benchmark
+                return None
+        else:
+            fn(W, batch.X, *noise[0], batch.alpha, batch.mask)
+        c0 = time.process_time()
+        for e1, e2 in noise:
+            fn(W, batch.X, e1, e2, batch.alpha, batch.mask)
+        out.append((time.process_time() - c0) / steps)
+    return out[0], out[1]
+
+
 def gemm_peak(n: int = 2048, reps: int = 5) -> float:
     a = torch.randn(n, n)
     b = torch.randn(n, n)
@@ -165,6 +243,8 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ref-small", type=int, default=32, help="configurations of the small workload timed for (a)")
     ap.add_argument("--ref-large", type=int, default=6, help="configurations of the large workload timed for (a)")
+    ap.add_argument("--no-jax", action="store_true", help="skip the JAX peer")
+    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile variant")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     print(f"float32, CPU, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
@@ -188,12 +268,38 @@ def main(argv=None) -> None:
     p_plain, p_fused = per_step_plain_vs_fused(K, N, d)
     print(f"large, trainer per step: plain autograd loss {1e3 * p_plain:.1f} ms, fused loss {1e3 * p_fused:.1f} ms "
           f"(x{p_plain / p_fused:.2f} from the closed-form backward)")
-    peak = gemm_peak()
+    peak, erate = gemm_peak(), exp_rate()
     achieved = matmul_flops_per_step(K, N, d, d) * steps / speed["large"][1]
-    print(f"GEMM peak (2048^3 float32 matmul): {peak / 1e9:.1f} GFLOP/s; (b) large achieved {achieved / 1e9:.2f} GFLOP/s")
+    print(f"GEMM rate (2048^3 float32 matmul): {peak / 1e9:.1f} GFLOP/s; exp rate: {erate / 1e9:.2f} Gexp/s; "
+          f"(b) large achieved {achieved / 1e9:.2f} GFLOP/s in matmuls")
+    roof, vs_jax = {}, {}
+    for name, w in WORKLOADS.items():
+        K, N, d, steps = w["K"], w["N"], w["d"], w["steps"]
+        r = roofline_seconds(K, N, d, steps, peak, erate)
+        roof[name] = r / speed[name][1]
+        print(f"{name}: roofline {r:.3f} s (matmuls {steps * matmul_flops_per_step(K, N, d, d) / peak:.3f} s + "
+              f"exps {steps * exp_flops_per_step(K, N) / erate:.3f} s) vs train_batch {speed[name][1]:.3f} s CPU")
+        if not args.no_jax:
+            j = time_jax(K, N, d, steps, args.threads)
+            if "error" in j:
+                print(f"{name}: {j['error']}")
+            else:
+                vs_jax[name] = j["run_cpu"] / speed[name][1]
+                print(f"{name}: JAX {j['jax']} run {j['run_cpu']:.2f} s CPU ({j['run_wall']:.2f} s wall; compile "
+                      f"{j['compile_cpu']:.2f} s not charged), final loss {j['final_loss']:.4f}")
+        if not args.no_compile:
+            c = time_compiled(K, N, d)
+            if c is None:
+                print(f"{name}: torch.compile unavailable here")
+            else:
+                print(f"{name}: loss+grad step eager {1e3 * c[0]:.2f} ms, torch.compile {1e3 * c[1]:.2f} ms "
+                      f"(x{c[0] / c[1]:.2f})")
     print(f"speedup_small: {speed['small'][0]:.2f}")
     print(f"speedup_large: {speed['large'][0]:.2f}")
-    print(f"fraction_of_gemm_peak: {achieved / peak:.4f}")
+    for name in WORKLOADS:
+        print(f"vs_jax_{name}: " + (f"{vs_jax[name]:.2f}" if name in vs_jax else "skipped (JAX absent)"))
+    print(f"roofline_fraction_small: {roof['small']:.3f}")
+    print(f"roofline_fraction_large: {roof['large']:.3f}")
 
 
 if __name__ == "__main__":
