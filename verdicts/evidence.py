@@ -98,8 +98,10 @@ def schema_differences(expected: Any, actual: Any, path: str = "$") -> list[str]
 
 
 def fixture_dir(root: Path | None = None) -> Path:
+    """tests/theory/fixtures of the source checkout (searched upwards: the checkout or a wheel-shaped copy)."""
     if root is None:
-        root = Path(__file__).resolve().parents[1]
+        here = Path(__file__).resolve()
+        root = next((p for p in here.parents if (p / "tests" / "theory").is_dir()), here.parents[1])
     return root / FIXTURE_DIR_NAME
 
 
