@@ -21,6 +21,32 @@ settings.register_profile("thorough", max_examples=500, deadline=None, suppress_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+def pytest_sessionstart(session):
+    """Under mutation testing every mutant must really run: forget what earlier runs memoised.
+
+    mutmut runs each mutant's tests in a process forked from one that already ran the suite; memoised
+    derivations (functools.lru_cache), the in-process experiment cache and the live evidence of
+    tests/theory would otherwise hand the mutant the unmutated results.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    import functools
+    import sys
+
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    for name, module in list(sys.modules.items()):
+        in_tests = (getattr(module, "__file__", None) or "").startswith(tests_dir)
+        if module is None or not (name.startswith("sslverify") or in_tests):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, functools._lru_cache_wrapper):
+                obj.cache_clear()
+        for attr in ("_RUN_CACHE", "_LIVE"):
+            cache = getattr(module, attr, None)
+            if isinstance(cache, dict):
+                cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _few_threads():
     """Two cores on CI: keep torch from oversubscribing them."""
