@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("name claim ids (or --all-recorded)")
         with tempfile.TemporaryDirectory() as tmp:
             for rec in claims:
-                ev = rec.evidence(quick=True, out_dir=Path(tmp))
+                ev = rec.gather_evidence(quick=True, out_dir=Path(tmp))
                 outcome = rec.decide(ev)
                 path = write_fixture(rec.id, ev)
                 print(f"{rec.id}: wrote {path} (decides {outcome.verdict}; recorded {rec.verdict})")

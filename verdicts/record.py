@@ -210,7 +210,7 @@ class Claim:
             out.append("gather must be callable (quick, out_dir) -> dict")
         return out
 
-    def evidence(self, quick: bool, out_dir: Path) -> dict[str, Any]:
+    def gather_evidence(self, quick: bool, out_dir: Path) -> dict[str, Any]:
         """Run ``gather`` (split checks only) and return its JSON-serialisable evidence dict."""
         if self.gather is None:
             raise ValueError(f"claim {self.id!r} has no separate evidence function (its check is one piece)")
@@ -236,7 +236,7 @@ class Claim:
         if self.check is None:
             raise ValueError(f"claim {self.id!r} has no check function")
         if self.gather is not None:
-            return self.decide(self.evidence(quick, out_dir))
+            return self.decide(self.gather_evidence(quick, out_dir))
         return self._checked(_call_with(self.check, quick, out_dir))
 
     def _checked(self, outcome: Any) -> Outcome:

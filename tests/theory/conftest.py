@@ -25,7 +25,7 @@ def evidence_of(tmp_path_factory):
         if fx is not None:
             return copy.deepcopy(fx)
         if rec.id not in _LIVE:
-            _LIVE[rec.id] = rec.evidence(quick=True, out_dir=root)
+            _LIVE[rec.id] = rec.gather_evidence(quick=True, out_dir=root)
         return copy.deepcopy(_LIVE[rec.id])
 
     return get
