@@ -7,6 +7,11 @@ independently, and autograd gives the diagonal Jacobian.  Compared with the deri
 γ/√(σ² + ε)·[1 − 1/N − u_b²σ²/(N(σ² + ε))] (theory/found/batchnorm.py) and with the note's
 γ(1 − 1/N)/σ: slope −1 for σ ≫ √ε, plateau γ(1 − 1/N)/√ε for σ ≪ √ε, batch mean γ(1 − 2/N)/σ
 (not γ(1 − 1/N)/σ) in between, and exactly ~0 for N = 2.
+
+The same columns also go through BatchNorm1d with eps = 0, the note's own definition of σ_j (no ε):
+there the output batch variance is γ² and the diagonal γ(1 − 1/N − u_b²/N)/σ at every σ > 0.
+
+Every entry of ``checks`` has a stable ``key``; claim decisions read checks by key.
 """
 from __future__ import annotations
 
@@ -61,19 +66,32 @@ def unit_batch(n: int, cols: int, seed: int) -> torch.Tensor:
 
 
 def bn_diag_autograd(z: torch.Tensor, gamma: float, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """(∂ẑ_b/∂z_b for every b and column, output) through torch.nn.BatchNorm1d in training mode."""
+    """(∂ẑ_b/∂z_b for every b and column, output) through torch.nn.BatchNorm1d in training mode (ε > 0)
+    or through the note's formula written out (ε = 0, which torch's BatchNorm rejects)."""
     n, m = z.shape
-    bn = torch.nn.BatchNorm1d(m, eps=eps, affine=True, track_running_stats=False).double().train()
-    with torch.no_grad():
-        bn.weight.fill_(gamma)
-        bn.bias.fill_(0.3)
     z = z.clone().requires_grad_(True)
-    out = bn(z)
+    if eps > 0:
+        bn = torch.nn.BatchNorm1d(m, eps=eps, affine=True, track_running_stats=False).double().train()
+        with torch.no_grad():
+            bn.weight.fill_(gamma)
+            bn.bias.fill_(0.3)
+        out = bn(z)
+    else:  # torch's BatchNorm refuses eps = 0 in training: the note's formula, written out
+        out = note_batchnorm(z, gamma, 0.3)
     diag = torch.empty(n, m, dtype=torch.float64)
     for b in range(n):
         (g,) = torch.autograd.grad(out[b].sum(), z, retain_graph=True)  # columns independent
         diag[b] = g[b]
     return diag, out.detach()
+
+
+def note_batchnorm(z: torch.Tensor, gamma: float, beta: float) -> torch.Tensor:
+    """The note's BN: γ(z − μ)/σ + β with σ = √((1/N)Σ(z − μ)²) (no ε), per column (σ > 0 required)."""
+    mu = z.mean(0, keepdim=True)
+    sd = (z - mu).pow(2).mean(0, keepdim=True).sqrt()
+    if bool((sd == 0).any()):
+        raise ValueError("note_batchnorm: a column has zero batch variance (σ_j = 0: BN undefined, as the note says)")
+    return gamma * (z - mu) / sd + beta
 
 
 def closed_form(u: torch.Tensor, sigma: torch.Tensor, gamma: float, eps: float) -> torch.Tensor:
@@ -82,22 +100,23 @@ def closed_form(u: torch.Tensor, sigma: torch.Tensor, gamma: float, eps: float) 
     return gamma / torch.sqrt(s2 + eps) * (1 - 1 / n - u**2 * s2 / (n * (s2 + eps)))
 
 
-def measure(n: int, cfg: Config, sigmas: np.ndarray, seed: int) -> dict:
+def measure(n: int, cfg: Config, sigmas: np.ndarray, seed: int, eps: float | None = None) -> dict:
+    eps = cfg.eps if eps is None else eps
     S, K = len(sigmas), cfg.seeds
     u = unit_batch(n, S * K, seed)
     sig = torch.as_tensor(np.repeat(sigmas, K), dtype=torch.float64)
     c = 0.7
     z = c + sig * u
-    diag, out = bn_diag_autograd(z, cfg.gamma, cfg.eps)
-    pred = closed_form(u, sig, cfg.gamma, cfg.eps)
+    diag, out = bn_diag_autograd(z, cfg.gamma, eps)
+    pred = closed_form(u, sig, cfg.gamma, eps)
     var_out = out.var(0, unbiased=False)
-    var_pred = cfg.gamma**2 * sig**2 / (sig**2 + cfg.eps)
+    var_pred = cfg.gamma**2 * sig**2 / (sig**2 + eps)
     # at very small σ, z = c + σu loses the last bits of σu to rounding in float64: relative error
     # of the deviations ~ eps64·|c|/σ; restrict the exactness comparison to where that is < 1e-9
     ok = torch.as_tensor(np.repeat(2.2e-16 * c / sigmas < 1e-9, K))
     # error relative to the size of the individual terms γ/√(σ²+ε) (the N = 2 diagonal is a
     # cancellation of O(1/σ) terms down to O(ε/σ³), so relative-to-value would measure rounding)
-    scale = cfg.gamma / torch.sqrt(sig**2 + cfg.eps)
+    scale = cfg.gamma / torch.sqrt(sig**2 + eps)
     rel = ((diag - pred).abs() / scale)[:, ok]
     rel_var = ((var_out - var_pred).abs() / var_pred)[ok]
     return {"diag_mean": diag.mean(0).view(S, K).mean(1).numpy(), "diag_absmean": diag.abs().mean(0).view(S, K).mean(1).numpy(),
@@ -110,6 +129,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
     sigmas = np.logspace(np.log10(cfg.sigma_min), np.log10(cfg.sigma_max), cfg.n_sigma)
     m = measure(N, cfg, sigmas, cfg.seed)
     m2 = measure(2, cfg, sigmas, cfg.seed + 1)
+    m0 = measure(N, cfg, sigmas, cfg.seed + 2, eps=0.0)  # the note's σ_j, no ε
+    m0_2 = measure(2, cfg, sigmas, cfg.seed + 3, eps=0.0)
+    var0_dev = float(np.max(np.abs(m0["var_out"] / g**2 - 1)))
     root = np.sqrt(eps)
     fit = sigmas >= 30 * root  # ε/σ² ≤ 1/900: the exact curve is a power law to ~1e-3 there
     slope, intercept = np.polyfit(np.log(sigmas[fit]), np.log(m["diag_mean"][fit]), 1)
@@ -121,24 +143,40 @@ def run(cfg: Config, out_dir: Path) -> dict:
     ratio_pred = (N - 2) / (N - 1)
     n2_ratio = float(np.max(np.abs(m2["diag_mean"][fit]) / (g * 0.5 / sigmas[fit])))
     var_small = float(m["var_out"][0] / g**2)
+    # ε = 0 (the note's definition): batch mean of the diagonal is exactly γ(1−2/N)/σ at every σ
+    ratio0 = m0["diag_mean"] / note
+    n2_ratio0 = float(np.max(np.abs(m0_2["diag_mean"]) / (g * 0.5 / sigmas)))
     checks = [
         # float64 autograd vs the closed form: agreement to ~1e-10 relative (condition ~ 1 away from the
         # rounding-limited σ, which is excluded inside measure())
-        {"name": "BatchNorm1d autograd = derived Jacobian", "passed": m["max_rel_autograd"] < 1e-8 and m2["max_rel_autograd"] < 1e-8,
-         "detail": f"max rel err {max(m['max_rel_autograd'], m2['max_rel_autograd']):.2e}"},
-        {"name": "output batch variance = γ²σ²/(σ²+ε)", "passed": m["max_rel_var"] < 1e-8,
+        {"key": "autograd_matches_derived", "name": "BatchNorm1d autograd = derived Jacobian",
+         "passed": max(m["max_rel_autograd"], m2["max_rel_autograd"], m0["max_rel_autograd"], m0_2["max_rel_autograd"]) < 1e-8,
+         "detail": f"max rel err {max(m['max_rel_autograd'], m2['max_rel_autograd']):.2e} (ε = {eps:g}), "
+                   f"{max(m0['max_rel_autograd'], m0_2['max_rel_autograd']):.2e} (ε = 0)"},
+        {"key": "output_variance", "name": "output batch variance = γ²σ²/(σ²+ε)", "passed": m["max_rel_var"] < 1e-8,
          "detail": f"max rel err {m['max_rel_var']:.2e}; at σ = {sigmas[0]:.0e}: Var/γ² = {var_small:.3e} (not 1)"},
+        # same float64 rounding argument as above; at ε = 0 the prediction is γ² for every σ > 0
+        {"key": "output_variance_eps0", "name": "ε = 0 (note's σ_j): output batch variance = γ² at every σ",
+         "passed": m0["max_rel_var"] < 1e-8, "detail": f"max |Var/γ² − 1| = {var0_dev:.2e} down to σ = {sigmas[0]:.0e}"},
         # slope tolerance 0.01: the exact curve deviates from σ^{-1} by ≤ ε/σ² ≤ 1/900 in the window
-        {"name": "slope −1 for σ ≫ √ε", "passed": abs(slope + 1) < 0.01,
+        {"key": "slope_minus_one", "name": "slope −1 for σ ≫ √ε", "passed": abs(slope + 1) < 0.01,
          "detail": f"fitted slope {slope:.4f} on σ ∈ [{sigmas[fit][0]:.1e}, {sigmas[fit][-1]:.1e}]"},
         # plateau tolerance 1e-3: relative deviation of the exact value from γ(1−1/N)/√ε is O(σ²/ε) ≤ 1e-4
-        {"name": "plateau γ(1−1/N)/√ε for σ ≪ √ε", "passed": plateau.any() and plateau_rel < 1e-3,
+        {"key": "plateau", "name": "plateau γ(1−1/N)/√ε for σ ≪ √ε", "passed": plateau.any() and plateau_rel < 1e-3,
          "detail": f"max rel deviation {plateau_rel:.2e} from {plateau_pred:.4g}"},
         # batch mean of u_b² is exactly 1, so the mean is γ(1−2/N)/σ up to ε/σ² ≤ 1/900
-        {"name": "batch-mean diag / note's γ(1−1/N)/σ = (N−2)/(N−1)", "passed": bool(np.all(np.abs(ratio / ratio_pred - 1) < 3e-3)),
+        {"key": "batch_mean_ratio", "name": "batch-mean diag / note's γ(1−1/N)/σ = (N−2)/(N−1)",
+         "passed": bool(np.all(np.abs(ratio / ratio_pred - 1) < 3e-3)),
          "detail": f"measured ratio {ratio.min():.4f}..{ratio.max():.4f}, derived {ratio_pred:.4f}, note 1"},
-        {"name": "N = 2: diag ≈ 0, not γ/(2σ)", "passed": n2_ratio < 1e-2,
+        # ε = 0: no ε/σ² term, so the ratio is (N−2)/(N−1) up to float64 rounding (≤ 1e-9 relative here)
+        {"key": "batch_mean_ratio_eps0", "name": "ε = 0: batch-mean diag / note's value = (N−2)/(N−1) at every σ",
+         "passed": bool(np.all(np.abs(ratio0 / ratio_pred - 1) < 1e-8)),
+         "detail": f"measured {ratio0.min():.6f}..{ratio0.max():.6f} on σ ∈ [{sigmas[0]:.0e}, {sigmas[-1]:.0e}]"},
+        {"key": "n2_diag_zero", "name": "N = 2: diag ≈ 0, not γ/(2σ)", "passed": n2_ratio < 1e-2,
          "detail": f"max |diag| / (γ/(2σ)) = {n2_ratio:.2e} for σ ≥ 30√ε"},
+        # ε = 0, N = 2: the diagonal is exactly 0; float64 leaves a cancellation residue ≲ 1e-12 of γ/(2σ)
+        {"key": "n2_diag_zero_eps0", "name": "ε = 0, N = 2: diag = 0 at every σ", "passed": n2_ratio0 < 1e-8,
+         "detail": f"max |diag| / (γ/(2σ)) = {n2_ratio0:.2e}"},
     ]
     table = [{"sigma": float(s), "diag_mean_N": float(a), "derived_mean_N": float(p), "note_N": float(nt),
               "diag_mean_N2": float(b), "var_out_over_gamma2": float(v / g**2)}
@@ -148,7 +186,13 @@ def run(cfg: Config, out_dir: Path) -> dict:
             "slope": float(slope), "intercept": float(intercept), "sigmas": sigmas.tolist(),
             "diag_mean": m["diag_mean"].tolist(), "derived_mean": m["pred_mean"].tolist(), "note": note.tolist(),
             "diag_mean_n2": m2["diag_mean"].tolist(), "plateau": plateau_pred, "ratio_pred": ratio_pred,
-            "ratio_measured": float(ratio.mean()), "n2_ratio": n2_ratio, "fit_lo": float(sigmas[fit][0])}
+            "ratio_measured": float(ratio.mean()), "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()),
+            "n2_ratio": n2_ratio, "fit_lo": float(sigmas[fit][0]), "plateau_rel": plateau_rel,
+            "max_rel_autograd": max(m["max_rel_autograd"], m2["max_rel_autograd"]),
+            "max_rel_autograd_eps0": max(m0["max_rel_autograd"], m0_2["max_rel_autograd"]),
+            "var_over_gamma2_smallest_sigma": var_small, "var0_max_dev": var0_dev,
+            "ratio_eps0_min": float(ratio0.min()), "ratio_eps0_max": float(ratio0.max()), "n2_ratio_eps0": n2_ratio0,
+            "batch_size": N, "eps": eps, "gamma": g, "seeds": cfg.seeds}
 
 
 def _plotting():

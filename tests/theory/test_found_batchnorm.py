@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 import torch
 
+from sslverify.experiments import found_bn_gradient as bn_exp
 from sslverify.theory.found import batchnorm
 from sslverify.verdicts.builtin import found as checks
 
@@ -19,15 +20,63 @@ def test_bn_symbolic(n):
 
 
 def test_bn_variance_torch():
-    o = checks.check_bn_variance(True, None)
-    assert o.verdict == "corrected"
-    assert abs(o.details["torch_var"] / o.details["predicted"] - 1) < 1e-9  # float64
-    assert o.details["torch_var"] < 0.1  # far from γ² = 4
+    # reading "torch's ε": BatchNorm1d(eps=1e-5) at batch variance 5.25e-8 gives γ²v/(v+ε) ≈ 0.021, not γ² = 4
+    n = checks._bn_numeric(gamma=2.0)
+    pred = 4.0 * n["v"] / (n["v"] + n["eps"])
+    assert abs(n["var_torch_eps"] / pred - 1) < 1e-9  # float64 module, a few dozen operations
+    assert n["var_torch_eps"] < 0.1  # far from γ² = 4
+
+
+def test_bn_variance_as_defined_symbolic():
+    # the note's σ_j (no ε): Var_b(ẑ) − γ² cancels to exactly 0 (N = 2, 3); ẑ is shift- and scale-invariant
+    for n in (2, 3):
+        r = batchnorm.as_defined(n)
+        assert r["variance_residual"] == "0"
+        assert r["jacobian_kills_ones"] and r["jacobian_kills_centred"]
+        assert r["eps_product_is_gamma_eps_over_root3"]  # with ε > 0 the scale direction is not annihilated
+
+
+def test_bn_variance_as_defined_autograd():
+    # second method (float64 evaluation and autograd of the note's formula, no SymPy): Var_b(ẑ) = γ² at batch
+    # variance 5.25e-8 (4.000000), and at σ from 1e-6 to 10; the unbiased reading gives γ²N/(N−1)
+    n = checks._bn_numeric(gamma=2.0)
+    assert abs(n["var_eps0"] - 4.0) < 4e-9  # deviations 1e-4 on a 0.4 offset: float64 rounding ~1e-12 relative
+    assert abs(n["var_eps0_unbiased"] - 4.0 * 8 / 7) < 4e-9  # same rounding, γ²N/(N−1) = 4.571
+    u = bn_exp.unit_batch(6, 5, seed=3)
+    for sigma in (1e-6, 1e-3, 1.0, 10.0):
+        var = bn_exp.note_batchnorm(0.7 + sigma * u, 1.5, 0.3).var(0, unbiased=False)
+        # σu rounded on a 0.7 offset: relative error of the deviations ≤ 2.2e-16·0.7/σ ≤ 1.6e-10 at σ = 1e-6
+        assert torch.all((var / 1.5**2 - 1).abs() < 1e-9)
+
+
+def test_near_collapse_eps0_autograd():
+    # second method for Exercise 4 with the note's σ_j: autograd diag vs γ(1 − 1/N − u_b²/N)/σ, N = 2 gives 0,
+    # N = 4 batch mean / note = 2/3 at every σ; and J·u = 0 (the O(1/σ) Jacobian does not change σ)
+    for n in (2, 4):
+        u = bn_exp.unit_batch(n, 7, seed=n)
+        for sigma in (1e-5, 1e-2, 3.0):
+            z = (0.7 + sigma * u).requires_grad_(True)
+            out = bn_exp.note_batchnorm(z, 1.5, 0.3)
+            J = torch.stack([torch.autograd.grad(out[b].sum(), z, retain_graph=True)[0] for b in range(n)])  # (b, c, col)
+            diag = torch.stack([J[b, b] for b in range(n)])
+            exact = 1.5 * (1 - 1 / n - u**2 / n) / sigma
+            scale = 1.5 / sigma
+            # float64: entries O(1/σ) built from deviations known to ~1e-10 relative at σ = 1e-5
+            assert torch.all((diag - exact).abs() < 1e-8 * scale)
+            Ju = torch.einsum("bcm,cm->bm", J, u)
+            assert torch.all(Ju.abs() < 1e-8 * scale)  # scale invariance up to the same rounding
+            if n == 2:
+                assert torch.all(diag.abs() < 1e-8 * scale)  # exactly 0 for N = 2
+            else:
+                ratio = diag.mean(0) / (1.5 * (1 - 1 / n) / sigma)
+                assert torch.all((ratio - 2 / 3).abs() < 1e-8)  # mean u² = 1 exactly: (N−2)/(N−1), rounding only
 
 
 def test_bn_collapse_torch():
-    o = checks.check_bn_collapse_gradient(True, None)
-    assert o.verdict == "proved"
+    # torch BatchNorm1d at exact collapse, N = 5, ε = 1e-5, γ = 1.5: diag γ(1−1/N)/√ε, off-diagonal −γ/(N√ε)
+    t = checks.bn_collapse_gradient_evidence()["torch"]
+    assert abs(t["diag"] / (1.5 / np.sqrt(1e-5) * 0.8) - 1) < 1e-9  # float64 module, a handful of operations
+    assert abs(t["off_diag"] / (-1.5 / np.sqrt(1e-5) / 5) - 1) < 1e-9
 
 
 def test_near_collapse():
@@ -44,7 +93,8 @@ def test_near_collapse():
     bn = torch.nn.BatchNorm1d(3, eps=1e-5).double().train()
     out = bn(zt)
     diag = np.stack([torch.autograd.grad(out[b].sum(), zt, retain_graph=True)[0][b].numpy() for b in range(5)])
-    np.testing.assert_allclose(diag, batchnorm.bn_diag_numeric(z, 1.0, 1e-5), rtol=1e-10)  # float64
+    # float64 autograd vs the closed form at batch std ~1e-2 (well above √ε ≈ 3e-3): agreement to ~1e-13
+    np.testing.assert_allclose(diag, batchnorm.bn_diag_numeric(z, 1.0, 1e-5), rtol=1e-10)
 
 
 def test_bad_bn_inputs():

@@ -22,5 +22,6 @@ def test_mi_monotone_and_anisotropic():
     # closed form along eigenvectors matches the generic formula
     Sx = np.diag([3.0, 1.0, 0.5])
     W = np.eye(3)[:2]
+    # float64 logdet of 2×2 matrices with entries O(1): round-off ~1e-15
     assert abs(float(infomax.linear_mi(W, Sx, 0.4 * np.eye(3))) - infomax.top_eig_mi(Sx, 0.4, 2)) < 1e-12
     assert infomax.anisotropic_counterexample()["top_is_not_maximiser"]

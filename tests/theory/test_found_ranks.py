@@ -10,6 +10,7 @@ from sslverify.numerics.ssl_metrics import covariance_spectrum
 from sslverify.numerics.tolerance import assert_rel_close
 from sslverify.theory.found import ranks
 
+# Σ ≠ 0 (srank, erank are 0/0 at Σ = 0); the 1e-3 floor keeps ratios of sums away from underflow
 spectra = st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=1, max_size=7).filter(lambda v: sum(v) > 1e-3)
 
 
@@ -33,7 +34,7 @@ def test_collapse_iff_generated(k, seed):
 def test_identical_embeddings_have_rank_zero():
     # the note calls full collapse "rank(Σ) = 1"; identical embeddings give Σ = 0
     Z = torch.tensor([[1.0, -2.0, 0.5]] * 10, dtype=torch.float64)
-    assert torch.all(covariance_spectrum(Z).abs() < 1e-15)
+    assert torch.all(covariance_spectrum(Z).abs() < 1e-15)  # identical rows: centring is exact in float64
 
 
 def test_srank_identities():
@@ -57,6 +58,7 @@ def test_srank_bounds_property(lams):
 def test_srank_equality_cases():
     # srank = d iff Σ = σ²I; scaled identity vs perturbed
     assert_rel_close(float(stable_rank(torch.full((5,), 3.0, dtype=torch.float64))), 5.0, 1e-14, reason="exact in float64")
+    # one eigenvalue 0.3% off: srank = 5 − O(1e-6), far above float64 round-off of the ratio (~1e-15)
     assert float(stable_rank(torch.tensor([3.0, 3, 3, 3, 3.01], dtype=torch.float64))) < 5.0
 
 

@@ -18,7 +18,7 @@ def test_trace_counterexample():
     # Exercise 5 "fixed covariance trace": N(0, ½I₂) beats the uniform law on S¹
     r = uniformity.trace_constraint_counterexample()
     assert r["gaussian_value"] == sp.Rational(1, 5)
-    assert abs(r["uniform_circle_float"] - np.exp(-4) * special.iv(0, 4)) < 1e-14
+    assert abs(r["uniform_circle_float"] - np.exp(-4) * special.iv(0, 4)) < 1e-14  # two float64 evaluations of 0.207
     assert r["uniform_is_not_minimiser"]
 
 
@@ -34,7 +34,7 @@ def test_jacobi_anger_energy():
 def test_ntxent_limit_sign():
     # Theorem (Wang & Isola): the repulsion term has a + sign; same alignment, more uniform → lower loss
     a, b = uniformity.circle_population(0.5, 0.3, 0.5, grid=512), uniformity.circle_population(4.0, 0.3, 0.5, grid=512)
-    assert abs(a["align"] - b["align"]) < 1e-15
+    assert abs(a["align"] - b["align"]) < 1e-15  # the same closed form 2 − 2e^{−s²} for both laws: equal to round-off
     assert a["uniform"] < b["uniform"] and a["limit"] < b["limit"]
     # uniform law of views (κ = 0): rep = log I₀(1/τ) exactly
     u = uniformity.circle_population(0.0, 0.3, 0.5, grid=512)
@@ -55,10 +55,59 @@ def test_simplex_gram():
     for n in range(2, 7):
         Z = uniformity.simplex_vectors(n)
         assert np.linalg.matrix_rank(Z) == n - 1
-        np.testing.assert_allclose(Z @ Z.T, (n * np.eye(n) - 1) / (n - 1), atol=1e-12)  # float64
+        # float64 Gram of O(1) entries from the explicit construction: round-off ~1e-16
+        np.testing.assert_allclose(Z @ Z.T, (n * np.eye(n) - 1) / (n - 1), atol=1e-12)
 
 
 def test_log_n_bounds():
     b = uniformity.log_n_bounds()
     assert b["lower_bound_N_to_inf"] == sp.oo and b["gap_tau_to_inf"] == 0
     assert b["gap_N64_tau"][100.0] < 0.02 < 1.0 < b["gap_N64_tau"][0.5]
+
+
+def test_sphere2_legendre_energy():
+    # second method for the on-sphere reading, one dimension up (S²): E e^{4uᵀv} = Σ(2ℓ+1)i_ℓ(4)E P_ℓ(uᵀv) with every
+    # moment E P_ℓ ≥ 0, so no law beats the uniform one (i₀(4) = sinh 4/4 = 6.8225); random discrete laws agree
+    rng = np.random.default_rng(5)
+    uniform = np.sinh(4.0) / 4.0
+    for m in (2, 4, 9, 20):
+        p = rng.standard_normal((m, 3))
+        p /= np.linalg.norm(p, axis=1, keepdims=True)
+        direct, series, terms = uniformity.sphere2_energy(rng.dirichlet(np.ones(m)), p)
+        assert abs(direct / series - 1) < 1e-12  # series truncated at ℓ = 40: remainder < 1e-30
+        assert min(terms) > -1e-12  # addition theorem: sums of squares, float64 round-off only
+        assert direct > uniform  # measured 1.6–5.9× the uniform value
+    # a quadrature of the uniform law itself (Fibonacci lattice, 2000 points) approaches i₀(4) from above
+    k = np.arange(2000) + 0.5
+    z = 1 - 2 * k / 2000
+    phi = np.pi * (1 + 5**0.5) * k
+    pts = np.stack([np.sqrt(1 - z**2) * np.cos(phi), np.sqrt(1 - z**2) * np.sin(phi), z], 1)
+    direct, _, _ = uniformity.sphere2_energy(np.ones(2000) / 2000, pts, lmax=2)
+    # ≥ uniform by the theorem (−1e-12: float64 round-off); measured 1.8e-9 above: the lattice's quadrature error
+    # for a smooth kernel, so 1e-6 still tells "is the uniform law" from the laws above (≥ 60% off)
+    assert -1e-12 < direct / uniform - 1 < 1e-6
+
+
+def test_trace_counterexample_monte_carlo():
+    # second method for the R^d reading's counterexample: Monte Carlo of u, v ~ N(0, ½I₂) i.i.d., 2·10⁵ pairs
+    rng = np.random.default_rng(11)
+    u, v = rng.normal(0, np.sqrt(0.5), (2, 200_000, 2))
+    k = np.exp(-2 * np.sum((u - v) ** 2, 1))
+    mean, se = k.mean(), k.std(ddof=1) / np.sqrt(len(k))
+    assert abs(mean - 0.2) < 5 * se  # 5 standard errors of 2·10⁵ draws (se ≈ 5e-4)
+    assert mean + 5 * se < np.exp(-4) * special.iv(0, 4)  # 0.2070: below the uniform law on S¹ by > 10 se
+
+
+def test_ntxent_sign_monte_carlo():
+    # second method for the sign correction: the finite-batch NT-Xent (Monte Carlo, N = 256, 8 batches) rises from the
+    # more uniform (κ = 0.5) to the less uniform (κ = 4) view law at equal alignment, while the note's L_align − L_uniform
+    # form predicts a fall of ΔL_uniform; and no constant C(τ) fits '+ L_uniform' either
+    tau, s, n = 0.5, 0.3, 256
+    mc = {k: [uniformity.ntxent_numpy(*uniformity.sample_views(k, s, n, 300 + r), tau) for r in range(8)] for k in (0.5, 4.0)}
+    diff = np.mean(mc[4.0]) - np.mean(mc[0.5])
+    se = np.hypot(np.std(mc[4.0], ddof=1), np.std(mc[0.5], ddof=1)) / np.sqrt(8)
+    a, b = uniformity.circle_population(0.5, s, tau, grid=512), uniformity.circle_population(4.0, s, tau, grid=512)
+    assert diff > 5 * se  # the loss rises (≈ +0.66) by more than 5 standard errors
+    assert -(b["uniform"] - a["uniform"]) < -0.5  # the note's form predicts ≈ −0.81
+    plus = [p["limit"] - (p["align"] + p["uniform"]) for p in (a, b)]
+    assert abs(plus[0] - plus[1]) > 0.1  # '+ L_uniform + C(τ)' is off by a law-dependent amount, not a constant

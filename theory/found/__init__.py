@@ -2,6 +2,6 @@
 vision"): collapse and effective ranks, stop-gradient, SimSiam as EM, batch normalization,
 alignment/uniformity and simplex ETFs, linear BYOL and the Gaussian mutual information.
 
-One module per section; ``checks`` holds the ``check(quick, out_dir) -> Outcome`` functions that
-``theory/records/found.py`` names.
+One module per section (derivations only).  The claims — evidence functions and pure decisions — are
+declared in ``verdicts/builtin/found.py``.
 """

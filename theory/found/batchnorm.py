@@ -14,6 +14,9 @@ Derived here with SymPy (N = 2..``nmax`` with symbolic z, γ, β, ε):
   ∂ẑ_b/∂z_b = γ/√(σ² + ε) · [1 − 1/N − u_b² σ²/(N(σ² + ε))]; for ε = 0 this is exactly
   γ(1 − 1/N − u_b²/N)/σ — the u_b²/N term is of the same order as the kept 1/N; its batch mean is
   γ(1 − 2/N)/σ, and for N = 2 it is exactly 0. For ε > 0 it saturates at γ(1 − 1/N)/√ε as σ → 0.
+* ``as_defined``: the note's own BN (σ_j = √((1/N)Σ(z − μ)²), *no* ε): Var_b(ẑ) = γ² exactly whenever
+  σ_j > 0, and the Jacobian annihilates both 1 and z − μ (ẑ is invariant to shifting and scaling the
+  batch), so at ε = 0 the O(1/σ) Jacobian has no component along the direction that changes σ.
 """
 from __future__ import annotations
 
@@ -108,3 +111,37 @@ def bn_diag_numeric(z: np.ndarray, gamma: float, eps: float) -> np.ndarray:
     mu = z.mean(0, keepdims=True)
     v = ((z - mu) ** 2).mean(0, keepdims=True)
     return gamma / np.sqrt(v + eps) * (1 - 1 / n - (z - mu) ** 2 / (n * (v + eps)))
+
+
+@lru_cache(maxsize=None)
+def as_defined(n: int) -> dict:
+    """The note's BN without ε, batch size n (symbolic z): output variance, and J·1, J·(z − μ).
+
+    J·w is the derivative of ẑ(z + t·w) in t at t = 0 (chain rule); for w = 1 (shift) and w = z − μ
+    (scale: z + t(z − μ) = μ + (1 + t)(z − μ)) the output is unchanged, so both products vanish at
+    ε = 0.  With ε > 0 the scale product is γε(z − μ)/(v + ε)^{3/2} ≠ 0 (from the closed form Jacobian
+    of ``bn_derivations``, with √(v + ε) kept as the symbol S)."""
+    check_bn_inputs(n=n)
+    z = sp.symbols(f"z1:{n + 1}", real=True)
+    out, mu, v = _bn(z, 0)
+    mean_out = sp.Add(*out) / n
+    var_out = sp.Add(*[(o - mean_out) ** 2 for o in out]) / n
+    # (z − μ)/√v squared is (z − μ)²/v: a rational function of z, cancel reduces var_out − γ² to 0
+    var_residual = sp.cancel(sp.together(var_out - GAMMA**2))
+    t = sp.Symbol("t", positive=True)  # 1 + t > 0 keeps the scaled batch's σ positive
+    # shift z → z + t·1: μ moves by t, the deviations and v do not (polynomial identities, expanded)
+    mu_s = sp.Add(*[x + t for x in z]) / n
+    kills_ones = sp.expand(mu_s - mu - t) == 0 and all(sp.expand((x + t - mu_s) - (x - mu)) == 0 for x in z)
+    # scale the deviations z − μ → (1 + t)(z − μ): v → (1 + t)²v (expanded), so ẑ_b = γ(1+t)(z_b−μ)/((1+t)√v) + β
+    zs = [mu + (1 + t) * (x - mu) for x in z]
+    mu_sc = sp.Add(*zs) / n
+    v_sc = sp.Add(*[(x - mu_sc) ** 2 for x in zs]) / n
+    v_scales = sp.expand(v_sc - (1 + t) ** 2 * v) == 0 and sp.expand(mu_sc - mu) == 0
+    scaled = [GAMMA * (x - mu_sc) / ((1 + t) * sp.sqrt(v)) + BETA for x in zs]
+    kills_centred = v_scales and all(sp.cancel(sp.diff(o, t)) == 0 for o in scaled)
+    R2 = sp.Symbol("R2", positive=True)  # S² = v + ε
+    rows = [sum(((1 if b == c else 0) - sp.Rational(1, n) - (z[b] - mu) * (z[c] - mu) / (n * R2)) * (z[c] - mu)
+                for c in range(n)) for b in range(n)]  # (S/γ)·(J·(z − μ)) from the closed form
+    eps_ok = all(sp.cancel(r.subs(R2, v + EPS) - (z[b] - mu) * EPS / (v + EPS)) == 0 for b, r in enumerate(rows))
+    return {"variance_residual": str(var_residual), "jacobian_kills_ones": bool(kills_ones),
+            "jacobian_kills_centred": bool(kills_centred), "eps_product_is_gamma_eps_over_root3": bool(eps_ok)}

@@ -11,7 +11,15 @@ Derived here (MSE surrogate of the note, E‖h(z₁) − z₂‖²):
 * ``gaussian_views``: Cov(z₁) = Cov(z₂) = I, Cov(z₁, z₂) = ρI: h* = ρz₁ (residual uncorrelated with
   z₁, hence independent), E[−h*(z₁)ᵀz₂] = −ρ²d (Isserlis), min MSE d(1 − ρ²); valid iff |ρ| ≤ 1;
 * ``linear_predictor``: A* = Σ₂₁Σ₁₁⁻¹ from the expanded quadratic (the expansion itself re-derived
-  from second moments), and the limits Σ₂₁ = Σ₁₁ → I, Σ₂₁ = 0 → 0.
+  from second moments), and the limits Σ₂₁ = Σ₁₁ → I, Σ₂₁ = 0 → 0;
+* ``population_mstep`` (torch autograd, any n ≥ d, the second method for the M-step counterexample):
+  for z = Wx, views x + η_i, η_i ~ N(0, C), at the E-step optimum A*(W) of the symmetrised MSE, the
+  M-step gradient with the stop-gradient (target W held fixed), the full gradient (through both
+  branches, A* held fixed) and ∇_W E tr Var(z₂ | z₁), all from population second moments.  The full
+  gradient equals ∇E tr Var (envelope theorem); the stop-gradient one does not;
+* ``cond_var`` / ``descend_cond_var``: E tr Var(z₂ | z₁) = tr Σ₁₁ − tr Σ₂₁Σ₁₁⁻¹Σ₁₂ for linear Gaussian
+  views, and plain gradient descent on it (what "the M-step minimises Var(z₂|z₁)" would do): it
+  drives W to 0, i.e. collapse.
 """
 from __future__ import annotations
 
@@ -20,8 +28,12 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+import math
+
+import torch
+
 from sslverify.theory.gaussian import gaussian_expectation
-from sslverify.numerics.validation import check_covariance, check_finite_number
+from sslverify.numerics.validation import check_covariance, check_finite_number, check_int, check_nonnegative
 
 
 def check_rho(rho) -> float:
@@ -139,3 +151,86 @@ def linear_predictor_numeric(S11: np.ndarray, S21: np.ndarray) -> np.ndarray:
     if S21.shape != S11.shape:
         raise ValueError(f"Sigma21 must have shape {S11.shape}, got {S21.shape}")
     return np.linalg.solve(S11.T, S21.T).T
+
+
+# ----------------------------------------------------------------------------- M-step, any dimension
+def _views(Sigma_x, C, dtype=torch.float64):
+    Sx = check_covariance(Sigma_x, "Sigma_x")
+    Cm = check_covariance(C, "C", dim=Sx.shape[0])
+    return torch.as_tensor(Sx, dtype=dtype), torch.as_tensor(Cm, dtype=dtype)
+
+
+def cond_var(W: torch.Tensor, Sigma_x, C) -> torch.Tensor:
+    """E tr Var(z₂ | z₁) for z_i = W(x + η_i) (Gaussian): tr Σ₁₁ − tr Σ₂₁Σ₁₁⁻¹Σ₁₂, batched over W (..., d, n).
+
+    Σ₁₁ = W(Σ_x + C)Wᵀ, Σ₂₁ = WΣ_xWᵀ; W must have full row rank (Σ₁₁ invertible)."""
+    Sx, Cm = _views(Sigma_x, C, W.dtype)
+    S11 = W @ (Sx + Cm) @ W.transpose(-1, -2)
+    S21 = W @ Sx @ W.transpose(-1, -2)
+    tr = lambda M: M.diagonal(dim1=-2, dim2=-1).sum(-1)  # noqa: E731
+    return tr(S11) - tr(S21 @ torch.linalg.solve(S11, S21.transpose(-1, -2)))
+
+
+def population_mstep(W, Sigma_x, C) -> dict:
+    """M-step gradients at the E-step optimum, from population moments (torch autograd, float64).
+
+    Objective of one branch, E‖A W x₁ − W_t x₂‖² = tr(AWSWᵀAᵀ) − 2tr(AWΣ_xW_tᵀ) + tr(W_tSW_tᵀ), S = Σ_x + C,
+    at A = A*(W) = WΣ_xWᵀ(WSWᵀ)⁻¹ (held fixed).  Returns the stop-gradient gradient (W_t := W detached),
+    the full gradient (W_t := W), ∇_W E tr Var(z₂|z₁), their cosines and the envelope residual.
+    """
+    Sx, Cm = _views(Sigma_x, C)
+    W = torch.as_tensor(np.asarray(W), dtype=torch.float64)
+    if W.ndim != 2 or W.shape[1] != Sx.shape[0]:
+        raise ValueError(f"W must have shape (d, n) with n = {Sx.shape[0]}, got {tuple(W.shape)}")
+    S = Sx + Cm
+    Wd = W.detach()
+    A = torch.linalg.solve((Wd @ S @ Wd.T).T, (Wd @ Sx @ Wd.T).T).T
+
+    def obj(Wo, Wt):
+        return torch.trace(A @ Wo @ S @ Wo.T @ A.T) - 2 * torch.trace(A @ Wo @ Sx @ Wt.T) + torch.trace(Wt @ S @ Wt.T)
+
+    Wv = W.clone().requires_grad_(True)
+    (g_sg,) = torch.autograd.grad(obj(Wv, Wd), Wv)
+    (g_full,) = torch.autograd.grad(obj(Wv, Wv), Wv)
+    (g_var,) = torch.autograd.grad(cond_var(Wv, Sigma_x, C), Wv)
+    nv = float(g_var.norm())
+
+    def cos(a, b):
+        na, nb = float(a.norm()), float(b.norm())
+        return float((a * b).sum()) / (na * nb) if na > 0 and nb > 0 else 0.0
+
+    return {"g_sg": g_sg.numpy(), "g_full": g_full.numpy(), "g_var": g_var.numpy(),
+            "norm_sg": float(g_sg.norm()), "norm_var": nv, "cos_sg_var": cos(g_sg, g_var),
+            "envelope_residual": float((g_full - g_var).abs().max()) / max(nv, 1e-300)}
+
+
+def descend_cond_var(W0: torch.Tensor, Sigma_x, C, steps: int, lr: float, schedule: str = "cosine") -> torch.Tensor:
+    """Plain gradient descent on E tr Var(z₂|z₁) from W0 (..., d, n), each W separately (summed objective).
+
+    ``schedule``: "constant" or "cosine" (lr·½(1 + cos(π t/steps)), as the trainer's cosine schedule)."""
+    steps = check_int(steps, "steps", 1)
+    check_nonnegative(lr, "lr")
+    if schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    W = torch.as_tensor(W0, dtype=torch.float64).clone().requires_grad_(True)
+    for t in range(steps):
+        rate = lr if schedule == "constant" else lr * 0.5 * (1 + math.cos(math.pi * t / steps))
+        (g,) = torch.autograd.grad(cond_var(W, Sigma_x, C).sum(), W)
+        with torch.no_grad():
+            W -= rate * g
+    return W.detach()
+
+
+def mstep_general_position(n: int = 6, d: int = 3, draws: int = 5, sigma2: float = 0.49, seed: int = 0) -> dict:
+    """population_mstep at ``draws`` random W (seeded) for a random Σ_x (eigenvalues 4, 3, 2, 1, ½, ¼, ...)."""
+    n, d, draws = check_int(n, "n", 1), check_int(d, "d", 1), check_int(draws, "draws", 1)
+    if d > n:
+        raise ValueError(f"d must be <= n, got d={d}, n={n}")
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    spec = np.array([4.0, 3.0, 2.0, 1.0, 0.5, 0.25, 0.125, 0.0625][:n] + [0.03] * max(0, n - 8))
+    Sx = q @ np.diag(spec) @ q.T
+    C = sigma2 * np.eye(n)
+    rows = [population_mstep(rng.standard_normal((d, n)) / np.sqrt(n), Sx, C) for _ in range(draws)]
+    return {"cos_sg_var": [r["cos_sg_var"] for r in rows], "envelope_residual": [r["envelope_residual"] for r in rows],
+            "norm_sg": [r["norm_sg"] for r in rows], "norm_var": [r["norm_var"] for r in rows], "n": n, "d": d}

@@ -15,6 +15,10 @@ Derived here with SymPy (torch cross-checks live in the tests and in ``checks``)
 * Exercise 2 toy z₁ = θ, z₂ = θ + ε: L_sym'' = 0; L_sg has autograd curvature 2 (not 0) and
   update field g = −2ε (not 0 for ε ≠ 0), g′ = 0; with a predictor h the autograd curvature is
   2h′² + 2(h − c)h″ (= 2h′² where h(θ) = c, for *every* h, h = id included) and g′ = 2h′(h′ − 1).
+* the other reading of the sketch — substitute sg(z₂) = θ + ε *before* differentiating (sg acting as
+  the identity), which is what makes its (b) "constant in θ" — gives for the predictor loss
+  (h(θ) − θ − ε)² the curvature 2(h′ − 1)² + 2(h − θ − ε)h″, i.e. 2(h′ − 1)² at the matched point,
+  not 2h′²: under neither reading are the sketch's (b) and its 2h′² both right.
 """
 from __future__ import annotations
 
@@ -69,6 +73,9 @@ def toy_curvatures() -> dict:
         "pred_autograd_second": sp.simplify(sp.diff(pred, TH, 2).subs(target)),
         "pred_field": sp.simplify(sp.diff(pred, TH).subs(target)),
     }
+    # reading "substitute first": the target is θ + ε as a function of θ (no stop-gradient at all)
+    out["subst_sg_second"] = sp.simplify(sp.diff((TH - (TH + EPS)) ** 2, TH, 2))
+    out["subst_pred_second"] = sp.simplify(sp.diff((h(TH) - (TH + EPS)) ** 2, TH, 2))
     out["sg_field_jacobian"] = sp.simplify(sp.diff(out["sg_field"], TH))
     out["pred_field_jacobian"] = sp.simplify(sp.diff(out["pred_field"], TH))
     # at the collapsed/matched point the predictor output equals the target: h(θ) = θ + ε
@@ -80,6 +87,7 @@ def toy_curvatures() -> dict:
 
     out["pred_autograd_second_matched"] = at_match(out["pred_autograd_second"])
     out["pred_field_jacobian_matched"] = at_match(out["pred_field_jacobian"])
+    out["subst_pred_second_matched"] = at_match(out["subst_pred_second"])
     out["hp"], out["hpp"] = hp, hpp
     return out
 
@@ -101,4 +109,9 @@ def exercise2_findings() -> dict:
         "note_2hp2_ok": sp.simplify(t["pred_autograd_second_matched"] - 2 * hp**2) == 0,
         "identity_predictor_curvature": str(t["pred_autograd_second_matched"].subs(hp, 1)),
         "identity_predictor_field_jacobian": str(t["pred_field_jacobian_matched"].subs(hp, 1)),
+        # reading "substitute sg(z₂) = θ + ε first": (b) is then constant, but the predictor curvature is 2(h′−1)²
+        "subst_sg_second": str(t["subst_sg_second"]),
+        "subst_pred_second_matched": str(t["subst_pred_second_matched"]),
+        "subst_note_2hp2_ok": sp.simplify(t["subst_pred_second_matched"] - 2 * hp**2) == 0,
+        "subst_is_2_hp_minus_1_sq": sp.simplify(t["subst_pred_second_matched"] - 2 * (hp - 1) ** 2) == 0,
     }

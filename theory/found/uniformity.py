@@ -8,6 +8,9 @@ Derived here:
 * ``circle_energy``: on S¹, E e^{4cos(θ−φ)} = I₀(4) + 2Σ_k I_k(4)|E e^{ikθ}|² (Jacobi–Anger), all
   I_k(4) > 0, so the uniform law is the unique minimiser among *all* laws on S¹ — no trace constraint
   is needed; in R² with tr Cov = 1 fixed, N(0, ½I) gives exactly 1/5 < e^{−4}I₀(4) ≈ 0.2070;
+* ``sphere2_energy``: on S², E e^{4uᵀv} = Σ_ℓ (2ℓ+1) i_ℓ(4) E P_ℓ(uᵀv) (Legendre expansion, i_ℓ the
+  modified spherical Bessel functions, all > 0); E_{μ⊗μ} P_ℓ(uᵀv) ≥ 0 (addition theorem) with the
+  ℓ = 0 term i₀(4) = sinh(4)/4 the uniform law's energy — the same argument one dimension up;
 * ``ntxent_limit``: as N → ∞, NT-Xent − log(2N − 2) → L_align/(2τ) − 1/τ + E_x log E_y e^{f(x)ᵀf(y)/τ}
   (the repulsion term enters with a *plus* sign, log inside the outer expectation);
 * ``simplex_gram``: G = (N/(N−1))I − 11ᵀ/(N−1) satisfies G² = (N/(N−1))G for symbolic N, so it is
@@ -54,6 +57,24 @@ def circle_energy(weights: np.ndarray, angles: np.ndarray, kmax: int = 60) -> tu
     c = np.array([np.abs(np.sum(w * np.exp(1j * k * a))) ** 2 for k in range(1, kmax + 1)])
     series = float(special.iv(0, 4) + 2 * np.sum(special.iv(np.arange(1, kmax + 1), 4) * c))
     return direct, series
+
+
+def sphere2_energy(weights: np.ndarray, points: np.ndarray, lmax: int = 40) -> tuple[float, float, list[float]]:
+    """(direct E e^{4uᵀv}, Legendre series, [E P_ℓ(uᵀv) for ℓ = 1..lmax]) for a discrete law on S².
+
+    Uniform law: E e^{4uᵀv} = i₀(4) = sinh(4)/4; the series truncated at ℓ = 40 leaves < 1e-30."""
+    w = np.asarray(weights, dtype=float)
+    x = np.asarray(points, dtype=float)
+    if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+        raise ValueError("weights must be a probability vector (non-negative, summing to 1)")
+    if x.ndim != 2 or x.shape[1] != 3 or not np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-12):
+        raise ValueError(f"points must be unit vectors in R^3, shape (m, 3); got shape {x.shape}")
+    G = np.clip(x @ x.T, -1.0, 1.0)
+    direct = float(w @ np.exp(4 * G) @ w)
+    terms = [float(w @ special.eval_legendre(l, G) @ w) for l in range(1, lmax + 1)]
+    coef = np.array([(2 * l + 1) * special.spherical_in(l, 4.0) for l in range(1, lmax + 1)])
+    series = float(special.spherical_in(0, 4.0) + coef @ np.array(terms))
+    return direct, series, terms
 
 
 @lru_cache(maxsize=None)
