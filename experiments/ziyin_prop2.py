@@ -28,6 +28,10 @@ at W and at W with that direction moved to ¼ of the derived value; a significan
 optimizer had not converged along it (reported as unresolved), otherwise it is a mismatch (a failure of the
 derived prediction).  Where the ranks differ, a paired Monte Carlo also compares the derived minimiser with
 the same point with the source's collapsed directions projected out (the landscape test).
+
+Every entry of ``results["checks"]`` has a stable ``key`` (quartic_rank, quartic_m_span, quartic_eigs_match,
+quartic_bound_tight, infonce_no_mismatch, infonce_decisive, source_rank_contradicted, landscape_projection) that
+decisions read; ``quartic_power`` states the detectable effect of the quartic rank test (ziyin.prop2's power).
 """
 from __future__ import annotations
 
@@ -329,43 +333,44 @@ def run(cfg: Config, out_dir: Path) -> dict:
     for r in brows:
         for k in ("_key", "_W", "_C"):
             r.pop(k)
-    return _assemble(cfg, qrows, brows, land, src, dict(thr_q=thr_q, floor_q=floor_q, floor_b=floor, tau_b=tau))
+    return _assemble(cfg, qrows, brows, land, src, dict(thr_q=thr_q, floor_q=floor_q, floor_b=floor, tau_b=tau,
+                                                        min_pred_nonzero_q=float(min(nz))))
 
 
 def _assemble(cfg, qrows, brows, land, src, thr) -> dict:
     checks = []
     bad = [r for r in qrows if r["meas_rank"] != r["pred_rank"]]
     ms = sorted({r["m"] for r in qrows})
-    checks.append({"name": "quartic rank == min(m, d*)", "passed": not bad,
+    checks.append({"key": "quartic_rank", "name": "quartic rank == min(m, d*)", "passed": not bad,
                    "detail": f"{len(qrows) - len(bad)}/{len(qrows)} configs; m covers {ms}; threshold {thr['thr_q']:.2e} "
                              f"(optimizer bound ≤ {thr['floor_q']:.1e})"})
-    checks.append({"name": "quartic m spans 0..d0", "passed": set(range(cfg.d0 + 1)) <= set(ms),
+    checks.append({"key": "quartic_m_span", "name": "quartic m spans 0..d0", "passed": set(range(cfg.d0 + 1)) <= set(ms),
                    "detail": f"m values {ms}"})
     worst = max(qrows, key=lambda r: r["max_abs_err"] / r["tol"])
-    checks.append({"name": "quartic eigenvalues = Thm 1 global min (within stopping-rule bound)",
+    checks.append({"key": "quartic_eigs_match", "name": "quartic eigenvalues = Thm 1 global min (within stopping-rule bound)",
                    "passed": all(r["max_abs_err"] <= r["tol"] for r in qrows),
                    "detail": f"worst err/tol = {worst['max_abs_err'] / worst['tol']:.2f} (err {worst['max_abs_err']:.1e})"})
     rel = max(r["tol"] / max(r["lam_max_pred"], 1e-12) for r in qrows if r["pred_rank"] > 0)
-    checks.append({"name": "quartic stopping bound is tight (tol ≤ 1e-3 λ_max)", "passed": rel <= 1e-3,
+    checks.append({"key": "quartic_bound_tight", "name": "quartic stopping bound is tight (tol ≤ 1e-3 λ_max)", "passed": rel <= 1e-3,
                    "detail": f"max tol/λ_max = {rel:.1e}"})
     n_dir = sum(r["derived_rank"] for r in brows)
     n_unres = sum(r["n_unresolved"] for r in brows)
     n_mis = sum(r["n_mismatch"] for r in brows)
     n_conf = sum(s == "nonzero" for r in brows for s in r["status"])
-    checks.append({"name": "InfoNCE: every resolved direction follows the derived prediction", "passed": n_mis == 0,
+    checks.append({"key": "infonce_no_mismatch", "name": "InfoNCE: every resolved direction follows the derived prediction", "passed": n_mis == 0,
                    "detail": f"{n_conf} nonzero confirmed, {n_mis} mismatches, {n_unres} unresolved of {n_dir} predicted "
                              f"nonzero; floor {thr['floor_b']:.1e} (weight-decay-collapsed), τ {thr['tau_b']:.1e}"})
-    checks.append({"name": "InfoNCE: sweep is decisive (≤ 25% of predicted-nonzero directions unresolved)",
+    checks.append({"key": "infonce_decisive", "name": "InfoNCE: sweep is decisive (≤ 25% of predicted-nonzero directions unresolved)",
                    "passed": n_unres <= 0.25 * n_dir, "detail": f"{n_unres}/{n_dir} unresolved"})
     diff = [r for r in brows if r["source_rank"] < r["derived_rank"]]
     grew, unres, support = split_contested(diff)
-    checks.append({"name": "where source rank < derived rank, training grows a direction the source collapses",
+    checks.append({"key": "source_rank_contradicted", "name": "where source rank < derived rank, training grows a direction the source collapses",
                    "passed": bool(diff) and not support and len(grew) >= 0.75 * len(diff),
                    "detail": f"{len(grew)}/{len(diff)} runs grew one (≥ 100× above init, > τ), {len(unres)} unresolved, "
                              f"{len(support)} support the source; source ranks {sorted({r['source_rank'] for r in diff})} "
                              f"vs derived {sorted({r['derived_rank'] for r in diff})}"})
     if land:
-        checks.append({"name": "landscape: removing the source-collapsed directions raises E[L] (z > 5)",
+        checks.append({"key": "landscape_projection", "name": "landscape: removing the source-collapsed directions raises E[L] (z > 5)",
                        "passed": all(t["z_projected"] > 5 for t in land),
                        "detail": f"{len(land)} cases, min z = {min(t['z_projected'] for t in land):.1f}"})
     closer = sum(r["dev_derived"] < r["dev_source"] for r in brows)
@@ -379,7 +384,16 @@ def _assemble(cfg, qrows, brows, land, src, thr) -> dict:
                     f"(E[L] still decreasing along it in {len(desc)})")
     table = [{k: v for k, v in r.items() if k not in ("pred_eigs", "meas_eigs", "derived_eigs", "source_eigs",
                                                        "direction_tests")} for r in qrows + brows]
+    # Power of the quartic rank test (Prop 2): every run is compared with its own prediction (no seed averaging),
+    # so the effect Prop 2 excludes — a missing direction, eigenvalue 0 where ≥ min_pred_nonzero is predicted — is
+    # seen in a single run iff min_pred_nonzero exceeds the rank threshold thr (margin = min_pred_nonzero / thr);
+    # the seed-to-seed spread of the eigenvalues is bounded per run by the stopping-rule tolerance (worst err/tol).
+    power = {"runs": len(qrows), "min_pred_nonzero": thr["min_pred_nonzero_q"], "rank_threshold": thr["thr_q"],
+             "optimizer_floor": thr["floor_q"], "margin": thr["min_pred_nonzero_q"] / max(thr["thr_q"], 1e-300),
+             "worst_err_over_tol": worst["max_abs_err"] / worst["tol"],
+             "max_err_over_min_pred": max(r["max_abs_err"] for r in qrows) / thr["min_pred_nonzero_q"]}
     return {"checks": checks, "table": table, "summary": summary, "quartic": qrows, "infonce": brows,
+            "quartic_power": power,
             "landscape": land, "source_protocol": src, "thresholds": thr,
             "eigs_closer_to_derived": [closer, len(brows)], "deviation_vs_norm": deviation_vs_norm(brows)}
 

@@ -27,17 +27,43 @@ def quick(tmp_path_factory):
                           quartic_steps=1200)
 
 
-def _check(res, prefix):
-    return next(c for c in res["checks"] if c["name"].startswith(prefix))
+KEYS = {"quartic_rank", "quartic_m_span", "quartic_eigs_match", "quartic_bound_tight", "infonce_no_mismatch",
+        "infonce_decisive", "source_rank_contradicted", "landscape_projection"}
+
+
+def _check(res, key):
+    return next(c for c in res["checks"] if c["key"] == key)
 
 
 def test_quick_run_passes(quick):
     assert quick["passed"], [c for c in quick["checks"] if not c["passed"]]
 
 
+def test_check_keys_are_stable_and_unique(quick):
+    # decisions (ziyin.prop2) and other families' checks (ziyin.weight-decay reads `passed` and `summary`) read
+    # results by stable keys, never by display names or positions
+    keys = [c["key"] for c in quick["checks"]]
+    assert len(keys) == len(set(keys)) and set(keys) <= KEYS
+    assert {"quartic_rank", "quartic_m_span", "quartic_eigs_match", "quartic_bound_tight"} <= set(keys)
+    assert isinstance(quick["passed"], bool) and isinstance(quick["summary"], str)
+
+
+def test_prop2_evidence_schema_matches_fixture(quick):
+    # the evidence ziyin.prop2's gather builds from this run has the committed fixture's schema
+    from sslverify.verdicts.builtin.ziyin_landscape import extract_prop2
+    from sslverify.verdicts.evidence import load_fixture, schema, schema_differences
+
+    fixture = load_fixture("ziyin.prop2")
+    assert fixture is not None, "tests/theory/fixtures/ziyin.prop2.json is missing"
+    ours = extract_prop2(quick)
+    assert schema_differences(schema(fixture["experiment"]), schema(ours)) == []
+    # power: the smallest predicted nonzero eigenvalue is far above the rank threshold (the decision needs ≥ 10×)
+    assert ours["power"]["margin"] >= 10
+
+
 def test_quartic_ranks_follow_prop2(quick):
     # Prop 2: rank(WᵀW) = min(m, d*) at the (global) minimum, m over 0..d0, d1 < d0 included
-    assert _check(quick, "quartic m spans")["passed"]
+    assert _check(quick, "quartic_m_span")["passed"]
     for r in quick["quartic"]:
         assert r["meas_rank"] == min(r["m"], r["d1"], 4)
         assert r["max_abs_err"] <= r["tol"]  # Thm 1 global minimum within the stopping-rule bound
@@ -53,6 +79,7 @@ def test_infonce_verdict_numbers(quick):
     assert all(r["grown_rank"] > r["source_rank"] for r in contested)
     # floor from weight-decay-collapsed directions only (γ > 0 rows)
     assert all(r["gamma"] > 0 for r in rows if r["both_zero"] > 0)
+    # the floor must sit ≥ 2 decades below λ_max so that τ = √10·floor and RESOLVE·floor = 10·floor stay < 1
     assert quick["thresholds"]["floor_b"] < 1e-2
     assert all(t["z_projected"] > 5 for t in quick["landscape"])
     # eigenvalues: closer to the derived order-4 minimiser than to the source's Thm 1 minimum

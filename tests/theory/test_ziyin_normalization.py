@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sslverify.numerics.tolerance import assert_rel_close
@@ -15,7 +15,7 @@ from sslverify.theory.ziyin import normalization as no
 
 
 def problem(seed: int, d0: int = 3):
-    return ck._random_problem(np.random.default_rng(seed), d0)
+    return la.random_problem(np.random.default_rng(seed), d0)
 
 
 def test_prop3_gradient_symbolic():
@@ -56,7 +56,7 @@ def test_prop5_symbolic():
     # eq. 15 / 44: c − ρ = (c − ½Tr[Σ⁻¹B_M])/(1 + κ d_M)
     derived, source = no.prop5_derivation()
     assert sp.simplify(derived - source) == 0
-    assert no.prop5_rho([1.0, 3.0], kappa=1.0, c=1.0) == pytest.approx(1 - (1 - 2.0) / 3, rel=1e-14)
+    assert no.prop5_rho([1.0, 3.0], kappa=1.0, c=1.0) == pytest.approx(1 - (1 - 2.0) / 3, rel=1e-14)  # round-off
     with pytest.raises(ValueError, match="kappa must be >= 0"):
         no.prop5_rho([1.0], -1.0, 1.0)
 
@@ -66,12 +66,13 @@ def test_prop5_newton_property(seed, kappa, c):
     # Prop 5 for non-commuting Σ, B: ρ at Newton-found stationary points (saddles too) matches eq. 15
     B, S = problem(seed)
     W, g = la.newton_stationary(np.random.default_rng(seed).normal(size=(2, 3)), B, S, kappa=kappa, c=c)
-    if g < 1e-10:  # Newton's stopping rule
-        Sh, _ = la.sqrt_pair(S)
-        H = Sh @ W.T @ W @ Sh
-        lam, U = np.linalg.eigh(la.whitened(B, S))
-        mask = np.einsum("ij,ik,kj->j", U, H, U) > 1e-8  # occupied directions, above round-off
-        assert abs(np.trace(W @ S @ W.T) - no.prop5_rho(lam[mask], kappa, c)) < 1e-8  # ∝ gradient tolerance
+    assume(g < ck.NEWTON_GTOL)  # Newton's stopping rule; rate asserted in test_ziyin_landscape::test_newton_convergence_rate
+    Sh, _ = la.sqrt_pair(S)
+    H = Sh @ W.T @ W @ Sh
+    lam, U = np.linalg.eigh(la.whitened(B, S))
+    mask = np.einsum("ij,ik,kj->j", U, H, U) > 1e-8  # occupied directions: 1e-8 ≫ the 1e-10 Newton residual
+    # ρ error ∝ Newton's gradient tolerance 1e-10 times the O(1)-O(10) conditioning
+    assert abs(np.trace(W @ S @ W.T) - no.prop5_rho(lam[mask], kappa, c)) < ck.FORM_TOL
 
 
 def test_norm_limit_symbolic():
@@ -100,11 +101,13 @@ def test_limit_matches_large_kappa_property(seed, c):
     lam = np.linalg.eigvalsh(la.whitened(B, S))
     mask = np.array([False, True, True])
     lim = no.limit_eigenvalues(lam[mask], c)
-    if lim.min() <= 0:
-        return
+    if lim.min() <= 0:  # the two-direction mask has no limit point: use the top direction (limit eigenvalue c > 0)
+        mask = np.array([False, False, True])
+        lim = no.limit_eigenvalues(lam[mask], c)
+    assert lim.min() > 0
     G, _ = no.stationary_normalized(B, S, mask, kappa=1e6, c=c)
     Sh, _ = la.sqrt_pair(S)
-    h = np.sort(np.linalg.eigvalsh(Sh @ G @ Sh))[1:]
+    h = np.sort(np.linalg.eigvalsh(Sh @ G @ Sh))[3 - mask.sum():]
     assert_rel_close(h, np.sort(lim), 1e-4, floor=1.0, reason="O(1/κ) = 1e-6 times O(1) spectrum")
 
 
@@ -129,37 +132,67 @@ def test_eq14_threshold():
     assert t["violated_set"] == sp.Interval(-sp.oo, sp.Rational(1, 2))
     assert t["correct_threshold"] == sp.Rational(1, 2) and t["source_threshold"] == sp.Rational(1, 3)
     assert t["cond_at_counterexample"] == sp.Rational(-2, 25)
-    assert no.limit_eigenvalues([0.4, 1, 1, 1, 1], 1.0)[0] == pytest.approx(-0.04, rel=1e-12)
+    assert no.limit_eigenvalues([0.4, 1, 1, 1, 1], 1.0)[0] == pytest.approx(-0.04, rel=1e-12)  # float64 round-off
 
 
-@given(st.integers(0, 10_000), st.floats(0.3, 2.0))
-def test_vicreg_threshold_property(seed, c):
-    # §1.2 VICReg (B = −A0): origin curvature A0 − 2κcΣ changes sign exactly at κ* = λ_min(Σ⁻¹A0)/(2c)
+@given(st.integers(0, 10_000), st.floats(0.3, 2.0), st.floats(0.5, 30.0))
+def test_vicreg_threshold_property(seed, c, lam_inv):
+    # §1.2 VICReg, derived B = −2λC: origin matrix 2λC − 2κcΣ changes sign exactly at κ* = λ·λ_min(Σ⁻¹C)/c; below κ*
+    # ⟨∇L(W), W⟩ > 0 for every W ≠ 0 (the origin is the only stationary point), above it L decreases from 0
     rng = np.random.default_rng(seed)
-    A = rng.normal(size=(3, 3))
-    A0 = A @ A.T + 0.1 * np.eye(3)
-    S = A0 + np.diag(rng.uniform(0, 2, 3))
-    k = no.vicreg_threshold(A0, S, c)
-    assert no.vicreg_origin_curvature(A0, S, 0.99 * k, c).min() > 0
-    assert no.vicreg_origin_curvature(A0, S, 1.01 * k, c).min() < 0
-    # below κ*: no nonzero stationary point (no admissible mask)
-    lam = np.linalg.eigvalsh(la.whitened(-A0, S))
-    for mask in ([0, 0, 1], [0, 1, 1], [1, 1, 1]):
-        m = np.array(mask, bool)
-        with pytest.raises(ValueError, match="non-negative shifted"):
-            no.stationary_normalized(-A0, S, m, 0.99 * k, c)
-        assert np.any(lam[m] + 2 * 0.99 * k * (c - no.prop5_rho(lam[m], 0.99 * k, c)) < 0)
+    A, Cf = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    A0, C = A @ A.T + 0.1 * np.eye(3), Cf @ Cf.T + 0.1 * np.eye(3)
+    S = A0 + C
+    k = no.vicreg_threshold(C, S, c, lam_inv)
+    assert k > 0
+    assert no.vicreg_origin_matrix(C, S, 0.99 * k, c, lam_inv).min() > 0
+    assert no.vicreg_origin_matrix(C, S, 1.01 * k, c, lam_inv).min() < 0
+    for _ in range(20):
+        W = rng.normal(size=(2, 3)) * 10.0 ** rng.uniform(-3, 1)
+        assert np.sum(no.vicreg_population_grad(W, A0, C, 0.99 * k, c, lam_inv) * W) > 0
+    M = 2 * lam_inv * C - 2 * 1.01 * k * c * S
+    v = np.linalg.eigh(M)[1][:, 0]
+    for t in (1e-3, 3e-3):  # small enough that the W² term (∝ 0.02κ*c·t²) beats the quartic (∝ κ*t⁴)
+        W = t * v[None, :]
+        assert no.vicreg_population_loss(W, A0, C, 1.01 * k, c, lam_inv) < no.vicreg_population_loss(
+            0 * W, A0, C, 1.01 * k, c, lam_inv)
+    # the threshold is linear in the invariance weight λ
+    assert no.vicreg_threshold(C, S, c, 2 * lam_inv) == pytest.approx(2 * k, rel=1e-12)  # float64 round-off
 
 
-def test_vicreg_counterexample():
-    # §1.2: κ = 0.01‖A0‖/(c‖Σ‖) "≪" the source's scale, yet the origin is a saddle
+def test_vicreg_counterexamples():
+    # (i) the former record's A0 = diag(1, 1e-3), C = diag(0, 1): derived κ* = 0, a saddle at κ = 1e-4 although
+    #     κ ≪ ‖A0‖/(c‖Σ‖) and κ < the B = −A0 threshold 5e-4 (which would call the origin a complete collapse)
     A0, C = np.diag([1.0, 1e-3]), np.diag([0.0, 1.0])
     S = A0 + C
-    kappa = 0.01 * no.vicreg_source_scale(A0, S, 1.0)
-    assert kappa == pytest.approx(0.01 / 1.001, rel=1e-12)
-    assert no.vicreg_threshold(A0, S, 1.0) == pytest.approx(1e-3 / 1.001 / 2, rel=1e-12)
-    assert no.vicreg_origin_curvature(A0, S, kappa, 1.0).min() == pytest.approx(1e-3 - 0.02, rel=1e-9)
-    assert ck.check_vicreg(True, None).verdict == "corrected"
+    assert no.vicreg_threshold(C, S, 1.0) == 0.0
+    assert no.vicreg_source_model_threshold(A0, S, 1.0) == pytest.approx(1e-3 / 1.001 / 2, rel=1e-12)  # round-off
+    assert no.vicreg_source_scale(A0, S, 1.0) == pytest.approx(1 / 1.001, rel=1e-12)  # float64 round-off
+    eig = no.vicreg_origin_matrix(C, S, 1e-4, 1.0)
+    assert eig.min() == pytest.approx(-2e-4, rel=1e-12)  # −2κcΣ_11 exactly, float64 round-off
+    W = np.array([[1e-2, 0.0]])
+    assert no.vicreg_population_loss(W, A0, C, 1e-4, 1.0) < no.vicreg_population_loss(0 * W, A0, C, 1e-4, 1.0)
+    # the source's model B = −A0 would give the opposite answer here (curvature A0 − 2κcΣ ≻ 0)
+    assert np.linalg.eigvalsh(A0 - 2e-4 * S).min() > 0
+    # (ii) A0 = 1e-3·I, C = I: κ* ≈ 0.999 while the source's scale is ≈ 1e-3; at κ = 0.5 the origin is a strict
+    #      minimum and the only stationary point
+    A0, C = 1e-3 * np.eye(2), np.eye(2)
+    S = A0 + C
+    assert no.vicreg_threshold(C, S, 1.0) == pytest.approx(1 / 1.001, rel=1e-12)  # float64 round-off
+    assert 0.5 / no.vicreg_source_scale(A0, S, 1.0) == pytest.approx(500.5, rel=1e-12)  # float64 round-off
+    assert no.vicreg_origin_matrix(C, S, 0.5, 1.0).min() == pytest.approx(2 - 1.001, rel=1e-12)  # round-off
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        W = rng.normal(size=(2, 2)) * 10.0 ** rng.uniform(-3, 1)
+        assert np.sum(no.vicreg_population_grad(W, A0, C, 0.5, 1.0) * W) > 0
+    with pytest.raises(ValueError, match="lam_inv"):
+        no.vicreg_threshold(C, S, 1.0, lam_inv=0.0)
+    with pytest.raises(ValueError, match="c must be > 0"):
+        no.vicreg_origin_matrix(C, S, 0.5, 0.0)
+    with pytest.raises(ValueError, match="kappa must be >= 0"):
+        no.vicreg_population_loss(np.eye(2), A0, C, -1.0, 1.0)
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        la.random_problem(0, 2)
 
 
 def test_thm4_counterexample():
@@ -182,7 +215,7 @@ def test_thm4_one_sided_penalty(seed, kappa, c):
     P = Wt @ torch.tensor(S) @ Wt.T
     L = -torch.trace(Wt @ torch.tensor(B) @ Wt.T) + torch.trace(P @ P) + kappa * (torch.trace(P) + bt @ bt - c) ** 2
     gW, gb = torch.autograd.grad(L, (Wt, bt))
-    assert no.bias_loss(W, b, B, S, kappa, c) == pytest.approx(L.item(), rel=1e-12)
+    assert no.bias_loss(W, b, B, S, kappa, c) == pytest.approx(L.item(), rel=1e-12)  # float64 round-off, same sums
     ours = no.bias_grad(W, b, B, S, kappa, c)
     assert_rel_close(ours[0], gW.numpy(), 1e-10, floor=1.0, reason="float64 round-off")
     assert_rel_close(ours[1], gb.numpy(), 1e-10, floor=1.0, reason="float64 round-off")
@@ -227,3 +260,86 @@ def test_eq14_counterexample_violates_only_the_corrected_condition():
     e = t["counterexample_eps"]
     assert e == sp.Rational(2, 5)
     assert t["source_threshold"] < e <= t["correct_threshold"] and t["cond_at_counterexample"] < 0
+
+
+def test_prop3_counterexample_autograd():
+    # second method for ziyin.prop3 (found symbolically): torch autograd ∇L of eq. 5 at the float64 counterexample
+    # Σ = diag(1, 2), B = Σ/4, κ = c = 1, d1 = 1, W = √ρ vᵀΣ^{-1/2}, ρ = 9/16, v = (1, 1)/√2
+    S = torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)
+    rho = 9 / 16
+    W = (np.sqrt(rho) * np.array([1.0, 1.0]) / np.sqrt(2) @ np.diag([1.0, 1 / np.sqrt(2)]))[None, :]
+    Wt = torch.tensor(W, requires_grad=True)
+    P = Wt @ S @ Wt.T
+    L = -torch.trace(Wt @ (S / 4) @ Wt.T) + torch.trace(P @ P) + (torch.trace(P) - 1.0) ** 2
+    g = torch.autograd.grad(L, Wt)[0].numpy()
+    assert np.abs(g).max() < 1e-14  # float64 round-off of O(1) products (exactly 0 symbolically)
+    G = W.T @ W
+    assert G[0, 1] == pytest.approx(9 * np.sqrt(2) / 64, rel=1e-13)  # float64 round-off; 0.1989, not diagonal
+    assert float(np.trace(W @ S.numpy() @ W.T)) == pytest.approx(rho, rel=1e-14)  # float64 round-off
+
+
+def _eq5_minimum(eps: float, kappa: float = 100.0, seeds: int = 1) -> np.ndarray:
+    """Brute-force L-BFGS minimisation of eq. 5 over a full 5×5 W (commuting diagonal A0, C: a_1 − c_1 = ε,
+    a_1 + c_1 = 1, c_j = 0 otherwise), c = 1, from ``seeds`` random starts (a non-global end point would make the
+    assertions fail, not pass vacuously); returns diag(H) = the occupancy of each direction at the best run."""
+    from scipy.optimize import minimize
+
+    a = np.array([(1 + eps) / 2, 1.0, 2.0, 0.5, 1.5])
+    cc = np.array([(1 - eps) / 2, 0.0, 0.0, 0.0, 0.0])
+    b, s = a - cc, a + cc
+
+    def fun(w):
+        W = w.reshape(5, 5)
+        P = (W * s) @ W.T
+        rho = np.trace(P)
+        WS = W * s
+        L = -np.sum(W * W * b) + np.sum(P * P) + kappa * (rho - 1.0) ** 2
+        grad = -2 * W * b + 4 * P @ WS + 4 * kappa * (rho - 1.0) * WS
+        return L, grad.ravel()
+
+    best = None
+    for seed in range(seeds):
+        w0 = 0.3 * np.random.default_rng(seed).normal(size=25)
+        r = minimize(fun, w0, jac=True, method="L-BFGS-B", options=dict(maxiter=5000, gtol=1e-11, ftol=1e-15))
+        if best is None or r.fun < best.fun:
+            best = r
+    W = best.x.reshape(5, 5)
+    return np.einsum("ij,ij->j", W, W) * s  # diag(Σ^{1/2}WᵀWΣ^{1/2})
+
+
+def test_eq14_brute_force_minimisation():
+    # second method for ziyin.eq9 (found symbolically): minimise eq. 5 itself over W at κ = 100.  The corrected
+    # threshold is ε* = (a+c)(d_M−3)/(d_M−1) = ½ (source: ⅓): at ε = 0.4 (between them) direction 1 is empty, at
+    # ε = 0.6 it is occupied with h_1 = (ε − ν)/2, ν = (ε + 2)/5 (κ → ∞ water-filling: 0.04)
+    h = _eq5_minimum(0.4)
+    # L-BFGS stopping rule (gtol 1e-11): an empty direction ends ≤ 1e-9, an occupied one ≥ 0.2 here
+    assert h[0] < 1e-9 and h[1:].min() > 0.2, h
+    h = _eq5_minimum(0.6)
+    # finite κ shifts h_1 by ~(2c − Σλ)/(2κd_M²) ≈ 1e-3 from its κ → ∞ value, plus the stopping rule
+    assert h[0] == pytest.approx(0.04, abs=3e-3), h
+
+
+def test_thm4_brute_force_grid():
+    # second method for ziyin.thm4 (found with sp.solve): grid search of L(w, b) = −4w² + w⁴ + (w² + b² − 1)² over
+    # [−2, 2]² with step 5e-3: the global minimum is at b = 0, w² = 3/2 (ρ = 3/2 > c = 1), L = −7/2
+    w = np.linspace(-2, 2, 801)  # step 5e-3
+    Wg, Bg = np.meshgrid(w, w, indexing="ij")
+    L = -4 * Wg ** 2 + Wg ** 4 + (Wg ** 2 + Bg ** 2 - 1) ** 2
+    i, j = np.unravel_index(np.argmin(L), L.shape)
+    # grid error: ½·L''·δ² with L'' ≤ 24 at the minimum and δ ≤ 2.5e-3 (half a step): ≤ 7.5e-5
+    assert L[i, j] == pytest.approx(-3.5, abs=1e-4)
+    assert abs(abs(w[i]) - np.sqrt(1.5)) <= 5e-3 and abs(w[j]) <= 5e-3  # within one grid step
+    # where ρ = w² ≤ c (the constraint of Thm 4) the loss stays ≥ −4ρ + ρ² ≥ −3 > −7/2
+    assert L[Wg ** 2 <= 1.0].min() >= -3.0 - 1e-12  # −3 attained exactly at w² = 1, b = 0; float64 round-off
+
+
+def test_limit_eigenvalue_zero_is_a_smaller_mask():
+    # eq. 8's strict inequality with d_M = #nonzero eigenvalues (Prop 5's definition): if a masked limit eigenvalue is
+    # 0 (λ_i + 2c/d_M = λ̄), the limit point equals the limit point of the mask without i, which satisfies eq. 8 strictly
+    lam = np.array([1.0, 0.8, 0.0])
+    c = float((lam.sum() - 3 * lam[2]) / 2)  # = 0.9: λ_3 + (2c − Σλ)/3 = 0
+    full = no.limit_eigenvalues(lam, c)
+    assert abs(full[2]) < 1e-15  # exactly 0 up to float64 round-off
+    smaller = no.limit_eigenvalues(lam[:2], c)
+    assert_rel_close(full[:2], smaller, 1e-14, reason="float64 round-off")
+    assert no.eq8_condition(lam[:2], c).all() and not no.eq8_condition(lam, c)[2]

@@ -6,9 +6,32 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sslverify.numerics.tolerance import assert_rel_close
+import torch
+
+from sslverify.numerics.tolerance import assert_rel_close, monte_carlo_close
 from sslverify.theory.ziyin import landscape as la
+from sslverify.theory.ziyin import normalization as no
 from sslverify.theory.ziyin import other_losses as ol
+
+# Monte Carlo setting of the second-method tests: non-commuting A0, C and a generic W (d = 2)
+A0_MC = np.array([[2.0, 0.3], [0.3, 1.0]])
+C_MC = np.array([[0.5, -0.2], [-0.2, 1.5]])
+W_MC = np.array([[0.4, -0.3], [0.2, 0.5]])
+DRAWS = 200_000
+
+
+def _views(seed: int, draws: int = DRAWS):
+    """f(x), f(x'), f(χ) for x = x̂ + ε, x' = x̂ + ε', χ = χ̂ + ε'' (numpy, independent of the Isserlis engine)."""
+    rng = np.random.default_rng(seed)
+    La, Lc = np.linalg.cholesky(A0_MC), np.linalg.cholesky(C_MC)
+    xh = rng.standard_normal((draws, 2)) @ La.T
+    x, xp = xh + rng.standard_normal((draws, 2)) @ Lc.T, xh + rng.standard_normal((draws, 2)) @ Lc.T
+    chi = rng.standard_normal((draws, 2)) @ La.T + rng.standard_normal((draws, 2)) @ Lc.T
+    return x @ W_MC.T, xp @ W_MC.T, chi @ W_MC.T
+
+
+def _tr(M) -> float:
+    return float(np.trace(W_MC @ M @ W_MC.T))
 
 
 def test_scl_isserlis():
@@ -60,7 +83,7 @@ def test_barlow_global_minimum_property(seed, lam, d1):
     assert ol.barlow_loss(W, A0, lam) < 1e-18  # squared round-off
     V = W + 0.1 * rng.normal(size=W.shape)
     Cm = V @ A0 @ V.T
-    assert ol.barlow_loss(V, A0, 1.0) == pytest.approx(np.sum((np.eye(d1) - Cm) ** 2), rel=1e-12)
+    assert ol.barlow_loss(V, A0, 1.0) == pytest.approx(np.sum((np.eye(d1) - Cm) ** 2), rel=1e-12)  # float64 round-off
     if d1 > 1:
         assert ol.barlow_loss(V, A0, lam) > 0
     with pytest.raises(ValueError, match="d1 <= d0"):
@@ -73,5 +96,110 @@ def test_barlow_second_order_scale():
     W = np.array([[0.3, -0.2], [0.1, 0.4]])
     t = 1e-3
     slope = (ol.barlow_loss(t * W, A0, 0.7) - 2) / t ** 2
-    assert slope == pytest.approx(-2 * np.trace(W @ A0 @ W.T), rel=1e-5)  # O(t²) remainder
+    assert slope == pytest.approx(-2 * np.trace(W @ A0 @ W.T), rel=1e-5)  # O(t²) = 1e-6 remainder
+    # the source's −2Tr[WΣWᵀ] (here C = I) is 2Tr[WWᵀ] = 0.6 away: 1e-2 relative separates it from round-off
     assert not slope == pytest.approx(-2 * np.trace(W @ (A0 + np.eye(2)) @ W.T), rel=1e-2)
+
+
+def test_scl_monte_carlo():
+    # second method for ziyin.scl (found by Isserlis): Monte Carlo of −2f(x)ᵀf(x') + (f(x)ᵀf(χ))² against
+    # −2Tr[WA0Wᵀ] + Tr[(WΣWᵀ)²] (derived, −0.488) and eq. 17's −2Tr[WCWᵀ] + Tr[(WΣWᵀ)²] (−0.268)
+    f, fp, fc = _views(1)
+    v = -2 * (f * fp).sum(1) + (f * fc).sum(1) ** 2
+    P = W_MC @ (A0_MC + C_MC) @ W_MC.T
+    ours, source = -2 * _tr(A0_MC) + np.trace(P @ P), -2 * _tr(C_MC) + np.trace(P @ P)
+    ok, mean, se = monte_carlo_close(v, ours)  # z = 5 standard errors (CLT false-alarm < 1e-6)
+    assert ok, (mean, se, ours)
+    assert abs(mean - source) > 10 * se, (mean, se, source)  # eq. 17 is ≥ 10 SE off (measured ≈ 37 SE)
+
+
+def test_barlow_monte_carlo():
+    # second method for ziyin.barlow: the W² coefficient of the population BT loss is −2E[f(x)ᵀf(x')] (Monte Carlo),
+    # which must equal −2Tr[WA0Wᵀ] (derived, 0.728), not −2Tr[WΣWᵀ] (source, 1.346)
+    f, fp, _ = _views(2)
+    v = (f * fp).sum(1)
+    ok, mean, se = monte_carlo_close(v, _tr(A0_MC))  # z = 5 standard errors (CLT false-alarm < 1e-6)
+    assert ok, (mean, se, _tr(A0_MC))
+    assert abs(mean - _tr(A0_MC + C_MC)) > 10 * se  # measured ≈ 250 SE
+    # and the full cross-covariance matrix, entry by entry
+    cross = (f[:, :, None] * fp[:, None, :])
+    for i in range(2):
+        for j in range(2):
+            ok, m, e = monte_carlo_close(cross[:, i, j], (W_MC @ A0_MC @ W_MC.T)[i, j])  # z = 5 SE
+            assert ok, (i, j, m, e)
+
+
+def test_vicreg_expansion_symbolic():
+    # §1.2 VICReg, derived from its loss (population, Isserlis, d = 2): invariance E‖W(x − x')‖² = 2Tr[WCWᵀ];
+    # covariance term is W⁴ only; κR gives −2κcTr[WΣWᵀ]; VICReg's own hinge gives −(μ/(d1√ε))Tr[WΣWᵀ];
+    # the W² term differs from the source's B = −A0 and contains no A0 outside the variance model
+    s = ol.vicreg_symbolic()
+    assert s["invariance_minus_2WCW"] == 0 and s["quadratic_minus_derived"] == 0
+    assert s["quadratic_minus_source"] != 0 and not s["B_term_has_A0"]
+    assert s["covariance_t2"] == 0 and s["odd_orders"] == [0, 0]
+    assert s["hinge_quadratic_minus"] == 0
+    assert np.array_equal(no.vicreg_B(np.diag([1.0, 2.0]), 3.0), np.diag([-6.0, -12.0]))  # B = −2λC, exact
+
+
+def test_vicreg_invariance_monte_carlo():
+    # second method for ziyin.vicreg: E‖W(x − x')‖² by Monte Carlo = 2Tr[WCWᵀ] (1.236), not Tr[WA0Wᵀ] (0.728)
+    f, fp, _ = _views(3)
+    v = ((f - fp) ** 2).sum(1)
+    ok, mean, se = monte_carlo_close(v, 2 * _tr(C_MC))  # z = 5 standard errors (CLT false-alarm < 1e-6)
+    assert ok, (mean, se, 2 * _tr(C_MC))
+    assert abs(mean - _tr(A0_MC)) > 10 * se  # measured ≈ 150 SE
+
+
+def test_vicreg_origin_hessian_autograd():
+    # second method for ziyin.vicreg: torch autograd Hessian at W = 0 of the sampled VICReg loss (invariance + κR +
+    # covariance term, and separately VICReg's own hinge variance term with torch.var) against the derived matrices
+    # 2(I ⊗ (2λC − 2κcΣ)) and 2(I ⊗ (2λC − (μ/(d1√ε))Σ)); the source's B = −A0 would give 2(I ⊗ (A0 − 2κcΣ))
+    n, lam, kappa, c, nu, mu, eps = 40_000, 1.0, 0.3, 1.0, 1.0, 1.0, 1e-2
+    rng = np.random.default_rng(4)
+    La, Lc = np.linalg.cholesky(A0_MC), np.linalg.cholesky(C_MC)
+    xh = rng.standard_normal((n, 2)) @ La.T
+    xn, xpn = xh + rng.standard_normal((n, 2)) @ Lc.T, xh + rng.standard_normal((n, 2)) @ Lc.T
+    x, xp = torch.tensor(xn), torch.tensor(xpn)
+
+    def vicreg_model(w):
+        W = w.reshape(2, 2)
+        z, zp = x @ W.T, xp @ W.T
+        cov = z.T @ z / n
+        off = cov - torch.diag(torch.diag(cov))
+        return lam * ((z - zp) ** 2).sum(1).mean() + kappa * (torch.trace(cov) - c) ** 2 + 2 * nu * (off ** 2).sum() / 2
+
+    def vicreg_hinge(w):
+        W = w.reshape(2, 2)
+        out = lam * ((x @ W.T - xp @ W.T) ** 2).sum(1).mean()
+        for z in (x @ W.T, xp @ W.T):
+            out = out + mu * torch.relu(1.0 - torch.sqrt(z.var(dim=0) + eps)).mean()
+        return out
+
+    S = A0_MC + C_MC
+    dd = xn - xpn
+    outer = lambda a: a[:, :, None] * a[:, None, :]  # noqa: E731  per-draw outer products
+    # per-draw contributions to M (Hessian = 2·I ⊗ mean): their standard errors set the tolerance
+    per_model = 2 * lam * outer(dd) - 2 * kappa * c * outer(xn)
+    per_hinge = 2 * lam * outer(dd) - mu / (4 * np.sqrt(eps)) * (outer(xn) + outer(xpn))
+    zero = torch.zeros(4, dtype=torch.float64)
+    for fn, M, per in ((vicreg_model, 2 * lam * C_MC - 2 * kappa * c * S, per_model),
+                       (vicreg_hinge, 2 * lam * C_MC - mu / (2 * np.sqrt(eps)) * S, per_hinge)):
+        Hs = torch.autograd.functional.hessian(fn, zero).numpy()
+        se = 2 * np.kron(np.eye(2), per.std(axis=0, ddof=1) / np.sqrt(n))
+        # Monte Carlo: 5 standard errors per entry (CLT false-alarm < 1e-6 per entry); + 1e-12 for the exact zeros
+        # of the off-diagonal blocks
+        assert np.all(np.abs(Hs - 2 * np.kron(np.eye(2), M)) <= 5 * se + 1e-12), (Hs, M, se)
+    # the source's B = −A0 model is far off in the invariance + κR case: ≥ 20 SE in some entry
+    Hs = torch.autograd.functional.hessian(vicreg_model, zero).numpy()
+    se = 2 * np.kron(np.eye(2), per_model.std(axis=0, ddof=1) / np.sqrt(n))
+    assert np.max(np.abs(Hs - 2 * np.kron(np.eye(2), A0_MC - 2 * kappa * c * S)) / (se + 1e-300)) > 20
+    # and the closed-form gradient used by the checks matches autograd at a random W
+    W = rng.normal(size=(2, 2))
+    Wt = torch.tensor(W, requires_grad=True)
+    P = Wt @ torch.tensor(S) @ Wt.T
+    off = P - torch.diag(torch.diag(P))
+    L = 2 * lam * torch.trace(Wt @ torch.tensor(C_MC) @ Wt.T) + kappa * (torch.trace(P) - c) ** 2 + 2 * nu * (off ** 2).sum() / 2
+    g = torch.autograd.grad(L, Wt)[0].numpy()
+    assert_rel_close(no.vicreg_population_grad(W, A0_MC, C_MC, kappa, c, lam, nu), g, 1e-10, floor=1.0,
+                     reason="float64 round-off")
+    assert no.vicreg_population_loss(W, A0_MC, C_MC, kappa, c, lam, nu) == pytest.approx(L.item(), rel=1e-12)  # round-off

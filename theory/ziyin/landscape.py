@@ -40,6 +40,21 @@ def _check_W(W, d0: int) -> np.ndarray:
     return W
 
 
+def random_problem(rng: np.random.Generator, d0: int, commuting: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(B, Σ): a symmetric B with eigenvalues of both signs and Σ ≻ 0 (eigenvalues ≥ 0.3), drawn from ``rng``;
+    ``commuting``: B and Σ share a random eigenbasis (B eigenvalues N(0, 1), Σ eigenvalues U(0.5, 2))."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator (explicit seed), got {type(rng).__name__}")
+    if int(d0) != d0 or d0 < 1:
+        raise ValueError(f"d0 must be a positive integer, got {d0}")
+    Q, _ = np.linalg.qr(rng.normal(size=(d0, d0)))
+    if commuting:
+        return Q @ np.diag(rng.normal(size=d0)) @ Q.T, Q @ np.diag(rng.uniform(0.5, 2.0, d0)) @ Q.T
+    A = rng.normal(size=(d0, d0))
+    Bm = rng.normal(size=(d0, d0))
+    return (Bm + Bm.T) / 2, A @ A.T / d0 + 0.3 * np.eye(d0)
+
+
 def sqrt_pair(Sigma) -> tuple[np.ndarray, np.ndarray]:
     """(Σ^{1/2}, Σ^{-1/2}) of a symmetric positive definite Σ."""
     Sigma = check_symmetric("Sigma", Sigma, pd=True)
@@ -352,7 +367,8 @@ def thm1_symbolic_residuals() -> dict[str, list]:
 
     grad:        closed-form ∇L (with γ, κ, c) minus the entrywise derivative, d1, d0 ∈ {1, 2}
     lemma:       ‖WY‖_F² - Tr[Yᵀ(WᵀW)Y]  (so WᵀWY = 0 ⟹ WY = 0: ∇L = WY = 0 ⟺ G B = 2GΣGΣ)
-    similarity:  Σ^{1/2}(GB - 2GΣGΣ)Σ^{-1/2} - (HB̃ - 2H²), Σ^{1/2} = S general symmetric
+    similarity:  D²·[Σ^{1/2}(GB - 2GΣGΣ)Σ^{-1/2} - (HB̃ - 2H²)], Σ^{1/2} = S general symmetric, D = det S
+                 (written with adj(S) = D·S⁻¹, so it is a polynomial)
     commute:     (HB̃ - B̃H) - (R - Rᵀ) with R = HB̃ - 2H² (H, B̃ symmetric ⟹ R = 0 forces [H, B̃] = 0)
     offdiag:     (R - Rᵀ)_{12} in B̃'s eigenbasis equals h12 (l2 - l1): distinct eigenvalues ⟹ H diagonal
     projector:   (2K/l)² - 2K/l - (2/l²)(2K² - lK): on a degenerate eigenspace K = (l/2)·projector
@@ -372,10 +388,11 @@ def thm1_symbolic_residuals() -> dict[str, list]:
     Y = sym_matrix("y", 2, symmetric=False)
     out["lemma"].append(sp.expand(((W * Y).T * (W * Y)).trace() - (Y.T * (W.T * W) * Y).trace()))
     S, G, B = sym_matrix("s", 2), sym_matrix("g", 2), sym_matrix("b", 2)
-    Si = S.inv()
-    H, Bt = S * G * S, Si * B * Si
-    r = S * (G * B - 2 * G * S * S * G * S * S) * Si - (H * Bt - 2 * H * H)
-    out["similarity"] += [sp.cancel(sp.expand(x)) for x in r]
+    # S⁻¹ = adj(S)/D, D = det S ≠ 0: the residual times D² is a polynomial (expand instead of a slow cancel)
+    D, adj = S.det(), S.adjugate()
+    H = S * G * S
+    r = D * S * (G * B - 2 * G * S * S * G * S * S) * adj - (H * adj * B * adj - 2 * D ** 2 * H * H)
+    out["similarity"] += [sp.expand(x) for x in r]
     Hs, Bs = sym_matrix("h", 2), sym_matrix("l", 2)
     R = Hs * Bs - 2 * Hs * Hs
     out["commute"] += [sp.expand(x) for x in (Hs * Bs - Bs * Hs) - (R - R.T)]
@@ -390,8 +407,8 @@ def thm1_symbolic_residuals() -> dict[str, list]:
     U = sp.Matrix([[1 - t ** 2, -2 * t], [2 * t, 1 - t ** 2]]) / (1 + t ** 2)
     B = Sh * U * sp.diag(p1 ** 2, p2 ** 2) * U.T * Sh
     W = (U * sp.diag(p1, p2)).T * Sh.inv() / sp.sqrt(2)
-    for Wk in (W, W[0, :]):
-        out["converse"] += [sp.cancel(sp.expand(x)) for x in grad_formula_sym(Wk, B, Sh * Sh)]
+    for Wk in (W, W[0, :]):  # numerator of each entry over a common denominator must expand to 0
+        out["converse"] += [sp.expand(sp.fraction(sp.together(x))[0]) for x in grad_formula_sym(Wk, B, Sh * Sh)]
     return out
 
 

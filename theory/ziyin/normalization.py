@@ -6,6 +6,7 @@ Derived (tests/theory/test_ziyin_normalization.py):
 * B̃' = B̃ + 2κ(c-ρ)I: same eigenvectors as B̃, eigenvalues shifted; ρ = Tr[H] = ½Σ_M λ'_i gives
   c - ρ = (c - ½Σ_M λ_i)/(1 + κ d_M) for any Σ ≻ 0 (Prop 5)
 * κ → ∞: H → ½ Σ_M (λ_i + (2c - Σ_M λ_j)/d_M) u_i u_iᵀ; positive iff λ_i + 2c/d_M > mean_M(λ)  (eq. 8)
+* VICReg (derived B = −2λC): complete collapse iff κ < λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c                 (§1.2)
 """
 from __future__ import annotations
 
@@ -172,24 +173,87 @@ def eq14_violation_threshold() -> dict:
             "counterexample_eps": sp.Rational(2, 5), "cond_at_counterexample": cond.subs(eps, sp.Rational(2, 5))}
 
 
-# ----------------------------------------------------------------------------- VICReg (B = -A0)
+# ----------------------------------------------------------------------------- VICReg (derived B = −2λC)
+#
+# Population VICReg for f = Wx (other_losses.vicreg_symbolic): λE‖f(x) − f(x')‖² = 2λTr[WCWᵀ] and the source's
+# model κR of the variance term give L = Tr[W M Wᵀ] + (non-negative quartic) + κc², M = 2λC − 2κcΣ.
+# Radial argument: L(tW) − L(0) = t²Tr[WMWᵀ] + t⁴Q(W), Q ≥ 0, so ⟨∇L(W), W⟩ = 2Tr[WMWᵀ] + 4Q(W) > 0 for W ≠ 0
+# when M ≻ 0: the origin is then the ONLY stationary point (complete collapse); if M has a negative eigenvalue
+# the origin is a saddle.  Hence complete collapse iff κ < κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c.
 
 
-def vicreg_threshold(A0, Sigma, c: float) -> float:
-    """κ* = λ_min(Σ^{-1/2}A0Σ^{-1/2})/(2c): origin is a strict local min for κ < κ*, a saddle for κ > κ*."""
-    if c <= 0:
+def _check_vicreg_args(c: float, lam_inv: float, kappa: float = 0.0) -> None:
+    if not c > 0:
         raise ValueError(f"c must be > 0, got {c}")
+    if not lam_inv > 0:
+        raise ValueError(f"lam_inv (the invariance weight) must be > 0, got {lam_inv}")
+    if not kappa >= 0:
+        raise ValueError(f"kappa must be >= 0, got {kappa}")
+
+
+def vicreg_B(C, lam_inv: float = 1.0) -> np.ndarray:
+    """The derived B of VICReg's invariance term λE‖f(x) − f(x')‖² = 2λTr[WCWᵀ]: B = −2λC (not −A0)."""
+    _check_vicreg_args(1.0, lam_inv)
+    return -2.0 * lam_inv * np.asarray(C, dtype=np.float64)
+
+
+def vicreg_origin_matrix(C, Sigma, kappa: float, c: float, lam_inv: float = 1.0) -> np.ndarray:
+    """Eigenvalues of M = 2λC − 2κcΣ: L = Tr[WMWᵀ] + O(W⁴) + κc² near W = 0 (derived VICReg with κR)."""
+    _check_vicreg_args(c, lam_inv, kappa)
+    M = 2 * lam_inv * np.asarray(C, float) - 2 * kappa * c * np.asarray(Sigma, float)
+    return np.linalg.eigvalsh((M + M.T) / 2)
+
+
+def vicreg_threshold(C, Sigma, c: float, lam_inv: float = 1.0) -> float:
+    """κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c: complete collapse (origin the only stationary point) for κ < κ*,
+    the origin a saddle for κ > κ* (derived; 0 when C is singular: then never complete collapse)."""
+    _check_vicreg_args(c, lam_inv)
+    return float(lam_inv * max(np.linalg.eigvalsh(whitened(C, Sigma)).min(), 0.0) / c)
+
+
+def vicreg_source_model_threshold(A0, Sigma, c: float) -> float:
+    """What the source's B = −A0 would give: origin curvature A0 − 2κcΣ, threshold λ_min(Σ^{-1/2}A0Σ^{-1/2})/(2c)."""
+    _check_vicreg_args(c, 1.0)
     return float(np.linalg.eigvalsh(whitened(A0, Sigma)).min() / (2 * c))
-
-
-def vicreg_origin_curvature(A0, Sigma, kappa: float, c: float) -> np.ndarray:
-    """Eigenvalues of A0 - 2κcΣ: L(W) = Tr[W(A0 - 2κcΣ)Wᵀ] + O(W⁴) + κc² near W = 0."""
-    return np.linalg.eigvalsh(np.asarray(A0, float) - 2 * kappa * c * np.asarray(Sigma, float))
 
 
 def vicreg_source_scale(A0, Sigma, c: float) -> float:
     """The source's scale ‖A0‖/(c‖Σ‖) (spectral norms)."""
+    _check_vicreg_args(c, 1.0)
     return float(np.linalg.norm(A0, 2) / (c * np.linalg.norm(Sigma, 2)))
+
+
+def vicreg_population_loss(W, A0, C, kappa: float, c: float, lam_inv: float = 1.0, nu: float = 1.0) -> float:
+    """Population VICReg of f = Wx with the source's variance model: λ·2Tr[WCWᵀ] + κ(Tr[WΣWᵀ] − c)²
+    + 2ν(1/d1)Σ_{i≠j}(WΣWᵀ)_ij² (covariance term on both branches)."""
+    _check_vicreg_args(c, lam_inv, kappa)
+    W = np.asarray(W, float)
+    A0, C = np.asarray(A0, float), np.asarray(C, float)
+    P = W @ (A0 + C) @ W.T
+    off = P - np.diag(np.diag(P))
+    return float(2 * lam_inv * np.trace(W @ C @ W.T) + kappa * (np.trace(P) - c) ** 2
+                 + 2 * nu * np.sum(off ** 2) / W.shape[0])
+
+
+def vicreg_population_grad(W, A0, C, kappa: float, c: float, lam_inv: float = 1.0, nu: float = 1.0) -> np.ndarray:
+    """∇ of ``vicreg_population_loss``: 4λWC + 4κ(ρ − c)WΣ + (8ν/d1)·offdiag(WΣWᵀ)WΣ."""
+    _check_vicreg_args(c, lam_inv, kappa)
+    W = np.asarray(W, float)
+    S = np.asarray(A0, float) + np.asarray(C, float)
+    P = W @ S @ W.T
+    off = P - np.diag(np.diag(P))
+    return (4 * lam_inv * W @ np.asarray(C, float) + 4 * kappa * (np.trace(P) - c) * W @ S
+            + 8 * nu * off @ W @ S / W.shape[0])
+
+
+def vicreg_hinge_origin_matrix(C, Sigma, lam_inv: float, mu: float, d1: int, eps: float) -> np.ndarray:
+    """Eigenvalues of 2λC − (μ/(d1√ε))Σ: the W² term of VICReg with its own variance hinge μ[v(Z) + v(Z')],
+    v = (1/d1)Σ_j max(0, γ − √(Var_j + ε)) (active at W = 0 when γ > √ε), population."""
+    _check_vicreg_args(1.0, lam_inv)
+    if not (mu > 0 and eps > 0 and int(d1) == d1 and d1 >= 1):
+        raise ValueError(f"mu > 0, eps > 0 and a positive integer d1 are required, got mu={mu}, eps={eps}, d1={d1}")
+    M = 2 * lam_inv * np.asarray(C, float) - mu / (d1 * np.sqrt(eps)) * np.asarray(Sigma, float)
+    return np.linalg.eigvalsh((M + M.T) / 2)
 
 
 # ----------------------------------------------------------------------------- Thm 4 (bias)

@@ -7,6 +7,10 @@ Derived:
 * Barlow Twins, unnormalized population cross-covariance: E[f(x)f(x')ᵀ] = WA0Wᵀ, so the W² term of
   Σ_i(1 - C_ii)² + λΣ_{i≠j}C_ij² is -2Tr[WA0Wᵀ] (not -2Tr[WΣWᵀ]); with λ = 1 the loss is ‖I - WA0Wᵀ‖_F².
 * Batch-standardized BT is invariant to W → tW (t > 0): no expansion around W = 0 exists.
+* VICReg (Bardes et al. 2021), population, linear f: invariance E‖f(x) − f(x')‖² = 2Tr[WCWᵀ] exactly (x, x'
+  share x̂, so A0 cancels); covariance term (1/d1)Σ_{i≠j}Cov(f)_ij² is pure W⁴; the source's model κR of the
+  variance term gives −2κcTr[WΣWᵀ]; VICReg's own hinge μ·max(0, γ − √(Var + ε)) gives −(μ/(2d1√ε))Tr[WΣWᵀ]
+  per branch.  So the W² term is Tr[W(2λC − 2κcΣ)Wᵀ]: B = −2λC, not the source's B = −A0 (§1.2).
 """
 from __future__ import annotations
 
@@ -79,13 +83,15 @@ def barlow_symbolic() -> dict:
     # standardized: corr_ij = C_ij / sqrt(Var_i Var_j), Var = diag(WΣWᵀ); invariant under W → tW
     P = W * Sig * W.T
     corr = lambda Cm, Pm: sp.Matrix(d, d, lambda i, j: Cm[i, j] / sp.sqrt(Pm[i, i] * Pm[j, j]))  # noqa: E731
-    Pt = P.subs({w: t * w for w in W}, simultaneous=True)
+    # factor_terms pulls the common power of t out of each entry; sqrt(t⁴X) = t²√X for t > 0 then cancels exactly
+    Pt = P.subs({w: t * w for w in W}, simultaneous=True).applyfunc(lambda e: sp.factor_terms(sp.expand(e)))
+    Ct_f = Ct.applyfunc(lambda e: sp.factor_terms(sp.expand(e)))
     return {"cross_minus_WA0W": [sp.expand(v) for v in CBT - W * A0 * W.T],
             "cross_minus_WSigmaW": [sp.expand(v) for v in CBT - P],
             "second_order_minus_ours": sp.expand(second + 2 * (W * A0 * W.T).trace()),
             "second_order_minus_source": sp.expand(second + 2 * (W * Sig * W.T).trace()),
             "lambda1_identity": sp.expand(bt(CBT).subs(lam, 1) - (I_minus * I_minus.T).trace()),
-            "standardized_scale_residual": [sp.simplify(a - b) for a, b in zip(corr(Ct, Pt), corr(CBT, P))]}
+            "standardized_scale_residual": [sp.expand(a - b) for a, b in zip(corr(Ct_f, Pt), corr(CBT, P))]}
 
 
 def barlow_global_min_weights(A0, d1: int) -> np.ndarray:
@@ -102,3 +108,57 @@ def barlow_loss(W, A0, lam: float = 1.0) -> float:
     Cm = np.asarray(W, float) @ np.asarray(A0, float) @ np.asarray(W, float).T
     off = Cm - np.diag(np.diag(Cm))
     return float(np.sum((1 - np.diag(Cm)) ** 2) + lam * np.sum(off ** 2))
+
+
+# ----------------------------------------------------------------------------- VICReg (§1.2)
+
+
+@lru_cache(maxsize=None)
+def vicreg_symbolic() -> dict:
+    """Population VICReg for f = Wx at d0 = d1 = 2 (exact Isserlis expectations), expanded along W → tW.
+
+    L = λ E‖f(x) − f(x')‖² + κ(E‖f‖² − c)² + 2ν·(1/d1)Σ_{i≠j}Cov(f)_ij²   (invariance + the source's model κR of
+    the variance term + covariance term on both branches; Cov(f) = E[f fᵀ] = WΣWᵀ for zero-mean data).
+    Returns residuals (0 when our derivation holds) and the comparison with the source's B = −A0:
+
+    invariance_minus_2WCW: E‖W(x − x')‖² − 2Tr[WCWᵀ]               (0: the invariance term carries C only)
+    quadratic_minus_derived: t² coefficient − Tr[W(2λC − 2κcΣ)Wᵀ]  (0)
+    quadratic_minus_source:  t² coefficient − Tr[W(A0 − 2κcΣ)Wᵀ]   (the source's B = −A0; ≠ 0)
+    B_term_has_A0: whether an entry of A0 appears in −Tr[WBWᵀ] = (t² coefficient) + 2κcTr[WΣWᵀ], the W² term
+                   besides the variance model's (False: no choice of λ makes B ∝ A0)
+    covariance_t2: t² coefficient of the covariance term (0: it is W⁴ only)
+    odd_orders: t¹ and t³ coefficients of L (0)
+    hinge_quadratic_minus: t² coefficient of μ·(1/d1)Σ_j(γ − √(Var_j + ε)) + (the same for the other branch) minus
+                           −(μ/(d1√ε))Tr[WΣWᵀ]   (0: VICReg's own variance term, hinge active at W = 0, γ > √ε)
+    """
+    A0, C, W, x, xp, _, variables, K = _setup()
+    d = W.shape[0]
+    lam, kap, c, nu, mu, eps, t = sp.symbols("lambda_inv kappa c nu mu varepsilon t", positive=True)
+    E = lambda e: sp.expand(gaussian_expectation(e, variables, K))  # noqa: E731
+    diff = W * (x - xp)
+    inv = E((diff.T * diff)[0])
+    cov = sp.Matrix(d, d, lambda i, j: E((W * x)[i] * (W * x)[j]))
+    cov_term = sum(cov[i, j] ** 2 for i in range(d) for j in range(d) if i != j) / d
+    rho = cov.trace()
+    L = lam * inv + kap * (rho - c) ** 2 + 2 * nu * cov_term
+    scale = {w: t * w for w in W}
+    Lt = sp.expand(L.subs(scale, simultaneous=True))
+    quad = Lt.coeff(t, 2)
+    Sig = A0 + C
+    tr = lambda M: sp.expand((W * M * W.T).trace())  # noqa: E731
+    derived = 2 * lam * tr(C) - 2 * kap * c * tr(Sig)
+    source = tr(A0) - 2 * kap * c * tr(Sig)
+    a_syms = {s for s in A0 if s.is_Symbol} - {s for s in C if s.is_Symbol}
+    b_term = sp.expand(quad + 2 * kap * c * tr(Sig))
+    cov_t = sp.expand(cov_term.subs(scale, simultaneous=True))
+    # hinge, both branches: 2μ(1/d1)Σ_j (γ − √(u·q_j + ε)), u = t², q_j = Var_j at W; d/du at u = 0 is the t² term
+    u, q = sp.symbols("u q", positive=True)
+    slope = sp.diff(-sp.sqrt(u * q + eps), u).subs(u, 0)  # −q/(2√ε)
+    hinge_quad = sum(2 * mu * slope.subs(q, cov[j, j]) for j in range(d)) / d
+    return {"invariance_minus_2WCW": sp.expand(inv - 2 * tr(C)),
+            "quadratic_minus_derived": sp.expand(quad - derived),
+            "quadratic_minus_source": sp.expand(quad - source),
+            "B_term_has_A0": bool(b_term.free_symbols & a_syms),
+            "covariance_t2": cov_t.coeff(t, 2),
+            "odd_orders": [Lt.coeff(t, 1), Lt.coeff(t, 3)],
+            "hinge_quadratic_minus": sp.expand(sp.sqrt(eps) * (hinge_quad + mu * tr(Sig) / (d * sp.sqrt(eps))))}
