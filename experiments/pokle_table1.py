@@ -16,13 +16,14 @@ Shrunk for a CPU (the paper: 8000 epochs of 2 batches of 512 at lr 0.025, i.e. ~
 1200 steps at lr 0.5 (lr·steps = 600), batch 128, 3 seeds instead of 5.  The loss curves are checked to be flat
 over the last quarter of training (convergence check); the max-cosine curves are plotted next to them.
 
-Prediction (Table 1, copied below): SimCLR median ≈ 0.92–0.93 and min 0.57–0.90; SimSiam min 0.37–0.47, i.e.
-SimSiam "fails to recover the ground-truth support".  The checks encode what this project records
-(theory/records/pokle_experiments.py, verdict corrected): at these sizes SimSiam's loss is flat and its min
-max-cosine is not falling, yet every SimSiam run ends above the paper's mean + std at every sparsity, so Table 1's
-SimSiam failure does not reproduce; what remains of the contrast is SimCLR's higher median max-cosine in the default run
-(reported as ``median_simclr_minus_simsiam``, not checked: SimCLR has not converged at the --quick size).
-SimCLR's loss is still decreasing at the end (its min max-cosine is a lower bound of what longer training gives).
+Prediction (Table 1, copied below): SimCLR min max-cosine 0.57–0.90, SimSiam 0.37–0.47, i.e. SimSiam "fails to recover
+the ground-truth support".  Checks (stable keys): ``simsiam_loss_flat``, ``simsiam_min_not_falling``, ``simclr_loss_flat``
+(the convergence criterion: loss flat over the last quarter), ``simsiam_above_paper`` / ``simsiam_within_paper`` (every
+SimSiam run above Table 1's mean + std / within mean + 2 std).  ``power`` gives, per sparsity, the smallest SimSiam-vs-
+Table-1 difference the seeds can detect next to the SimCLR − SimSiam contrast Table 1 claims; ``source_setting`` is
+Table 1's setting as the source states it (None where it is lost: the caption's mask probability, the temperature)
+and ``run_setting`` the run's.  The claim pokle.table1 is underspecified for that reason
+(verdicts/builtin/pokle_experiments.py); this run shows what happens at our setting.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from sslverify.numerics.dual_nets import Setting, train_dual
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.sparse_coding import check_mask_prob, check_sparsity, random_dictionary, sample_data, sample_latents
 from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
+from sslverify.theory.pokle.power import min_detectable_difference
 
 # Pokle et al., Table 1: (max, median, min) max-cosine, each (mean, std) over 5 runs.
 PAPER_TABLE1 = {
@@ -46,7 +48,13 @@ PAPER_TABLE1 = {
     ("simsiam", 0.2): ((0.93, 0.008), (0.82, 0.01), (0.45, 0.005)),
     ("simsiam", 0.3): ((0.678, 0.2), (0.45, 0.01), (0.37, 0.03)),
 }
+PAPER_RUNS = 5  # "We report mean ± std. deviation over 5 runs" (Table 1 caption)
 METHODS = ("simclr", "simsiam")
+#: Table 1's setting as the source states it (§4.2 "Training setting", Table 1 caption); None = not given / lost:
+#: the caption's "we sample the diagonal entries in random masks from Bernoulli( for these experiments" has lost
+#: its value (and overrides §4.2's default 0.5), and no NT-Xent temperature τ is given anywhere in the source.
+SOURCE_SETTING = {"lr": 0.025, "batch": 512, "epochs": 8000, "n": 1000, "d": 10, "p": 50, "m": 50, "alpha": None,
+                  "tau": None}
 STATS = ("max", "median", "min")
 
 
@@ -162,25 +170,50 @@ def run(cfg: Config, out_dir: Path) -> dict:
     # falling at the end (a rising metric would only move further from the paper's value)
     mc_end = {m: flatness_signed(curves[m]["min_maxcos"]) for m in METHODS}
     ss_flat = float(flat["simsiam"].max())
+    cl_flat = float(flat["simclr"].max())
     ss_fall = float(-mc_end["simsiam"].min())
     above = [min(r["min_per_seed"]) > r["paper_min_mean"] + r["paper_min_std"] for r in ss]
+    within = [max(r["min_per_seed"]) <= r["paper_min_mean"] + 2 * r["paper_min_std"] for r in ss]
+    power = power_rows(ss, cl)
     checks = [
-        {"name": "SimSiam loss converged (flat over the last quarter)", "passed": ss_flat <= cfg.flat_tol,
-         "detail": f"max |late − prev| / total drop = {ss_flat:.4f} (tol {cfg.flat_tol}); SimCLR {float(flat['simclr'].max()):.4f} "
-                   "(SimCLR still improving: its values are lower bounds)"},
-        {"name": "SimSiam min max-cos not falling at the end", "passed": ss_fall <= cfg.fall_tol,
+        {"key": "simsiam_loss_flat", "name": "SimSiam loss converged (flat over the last quarter)", "passed": ss_flat <= cfg.flat_tol,
+         "detail": f"max |late − prev| / total drop = {ss_flat:.4f} (tol {cfg.flat_tol})"},
+        {"key": "simsiam_min_not_falling", "name": "SimSiam min max-cos not falling at the end", "passed": ss_fall <= cfg.fall_tol,
          "detail": f"largest fall of the last eighth vs the eighth ending at ¾: {ss_fall:.3f} (tol {cfg.fall_tol})"},
-        {"name": "every SimSiam run's min max-cos > Table 1 mean + std, at every sparsity", "passed": bool(ss) and all(above),
+        {"key": "simclr_loss_flat", "name": "SimCLR loss converged (flat over the last quarter)", "passed": cl_flat <= cfg.flat_tol,
+         "detail": f"max |late − prev| / total drop = {cl_flat:.4f} (tol {cfg.flat_tol}); if not flat, SimCLR's values are lower bounds"},
+        {"key": "simsiam_above_paper", "name": "every SimSiam run's min max-cos > Table 1 mean + std, at every sparsity",
+         "passed": bool(ss) and all(above),
          "detail": "; ".join(f"β={r['sparsity']}: seeds {r['min_per_seed']} vs paper {r['paper_min_mean']:.2f}±{r['paper_min_std']:.3f}"
                              for r in ss)},
+        {"key": "simsiam_within_paper", "name": "every SimSiam run's min max-cos ≤ Table 1 mean + 2 std, at every sparsity",
+         "passed": bool(ss) and all(within), "detail": "the failure of Table 1 reproduces if this holds"},
     ]
     summary = ("Table 1 at CPU size (min max-cos, mean over seeds): " + ", ".join(
         f"{r['method']} β={r['sparsity']} {r['min_mean']:.2f} (paper {r['paper_min_mean']:.2f})" for r in table))
     return {"checks": checks, "table": table, "summary": summary, "curves": curves,
-            "simsiam_loss_flatness": ss_flat, "simclr_loss_flatness": float(flat["simclr"].max()), "simsiam_maxcos_fall": ss_fall,
-            "simsiam_above_paper": above,
-            # reported, not checked: SimCLR is not converged at the quick size (its median there is a lower bound)
+            "simsiam_loss_flatness": ss_flat, "simclr_loss_flatness": cl_flat, "simsiam_maxcos_fall": ss_fall,
+            "simsiam_above_paper": above, "power": power,
+            "run_setting": run_setting(cfg), "source_setting": dict(SOURCE_SETTING),
             "median_simclr_minus_simsiam": [float(c["median_mean"] - s["median_mean"]) for s, c in zip(ss, cl)]}
+
+
+def run_setting(cfg: Config) -> dict:
+    """The run's values of the keys of SOURCE_SETTING (epochs = steps / batches per epoch)."""
+    return {"lr": cfg.lr, "batch": cfg.batch, "epochs": cfg.steps / -(-cfg.n // cfg.batch), "n": cfg.n, "d": cfg.d,
+            "p": cfg.p, "m": cfg.m, "alpha": cfg.alpha, "tau": cfg.tau}
+
+
+def power_rows(ss: list[dict], cl: list[dict]) -> list[dict]:
+    """Per sparsity: the smallest SimSiam-vs-Table-1 difference our seeds can detect (MDE, 5 % level, 80 % power,
+    Table 1's std over its 5 runs included) and the effect Table 1 claims there: SimCLR − SimSiam min max-cosine."""
+    out = []
+    for s in ss:
+        c = next(r for r in cl if r["sparsity"] == s["sparsity"])
+        out.append({"sparsity": s["sparsity"], "n_seeds": len(s["min_per_seed"]),
+                    "mde": min_detectable_difference(s["min_per_seed"], s["paper_min_std"], PAPER_RUNS),
+                    "source_effect": round(c["paper_min_mean"] - s["paper_min_mean"], 6)})
+    return out
 
 
 def flatness_signed(curve) -> np.ndarray:

@@ -7,7 +7,8 @@
   target), ``ncl_inner`` (eqs. 6–8, 2 − 2E⟨·, sg ·⟩), ``linear_ncl_wd`` (eq. 13), ``contrastive_inner``
   (eq. 9 with S = inner product and in-batch negatives), simplified SimCLR (linear projector +
   ``numerics.losses.nt_xent``) and simplified SimSiam (predictor + ``numerics.ssl_nets.siamese_loss``).
-* ``warm_start``: rows of W = random atoms of M (each atom at least once) + N(0, p^{−c}) noise (§5.2.2).
+* ``warm_start``: rows of W = random atoms of M (each atom at least once) + N(0, p^{−c}) noise (§5.2.2);
+  ``warm_start_columns``: the literal "columns of W" reading of the same sentence (m = p).
 * ``train_dual``: SGD on K settings of one loss family in one tensor program; non-contrastive
   settings alternate online/target updates (§4.1), flags per setting: activation, batch norm,
   linear head (predictor / projector), two-layer encoder, warm start, row/column normalisation.
@@ -91,6 +92,19 @@ def warm_start(M: torch.Tensor, m: int, c: float, generator: torch.Generator) ->
     idx = torch.stack([torch.arange(m)[torch.randperm(m, generator=generator)] % d for _ in range(K)])  # (K, m)
     rows = torch.gather(M.transpose(1, 2), 1, idx.unsqueeze(-1).expand(K, m, p))
     return rows + p ** (-c / 2) * torch.randn(K, m, p, generator=generator, dtype=M.dtype)
+
+
+def warm_start_columns(M: torch.Tensor, m: int, c: float, generator: torch.Generator) -> torch.Tensor:
+    """(K, m, p): the literal reading of §5.2.2 ("we initialize the columns of the matrix W with random columns
+    of the dictionary matrix M"): column k of W = M_{*π(k)} + N(0, σ²I), σ = p^{−c/2}; needs m = p (a column of
+    W has m entries, an atom p)."""
+    K, p, d = M.shape
+    if m != p:
+        raise ValueError(f"m must equal p for columns of W to be atoms, got m={m}, p={p}")
+    check_nonnegative(c, "c")
+    idx = torch.stack([torch.arange(p)[torch.randperm(p, generator=generator)] % d for _ in range(K)])  # (K, p)
+    cols = torch.gather(M, 2, idx.unsqueeze(1).expand(K, p, p))  # (K, m = p, p): column k = atom idx[k]
+    return cols + p ** (-c / 2) * torch.randn(K, m, p, generator=generator, dtype=M.dtype)
 
 
 def random_init(K: int, m: int, p: int, d: int, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:

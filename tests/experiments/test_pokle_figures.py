@@ -9,11 +9,21 @@ import torch
 from sslverify.numerics.dual_nets import max_cosine, warm_start
 from sslverify.experiments import run_experiment
 from sslverify.numerics.sparse_coding import random_dictionary
+from sslverify.verdicts.builtin.pokle_experiments import extract_figures
+from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
 
 
-def test_tiny_figures(tmp_path):
-    r = run_experiment("pokle_figures", quick=True, out_dir=tmp_path, seeds=1, steps=40, n=200, batch=32)
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    out = tmp_path_factory.mktemp("figures")
+    return out, run_experiment("pokle_figures", quick=True, out_dir=out, seeds=1, steps=40, n=200, batch=32)
+
+
+def test_tiny_figures(tiny):
+    tmp_path, r = tiny
     T = {t["setting"]: t for t in r["table"]}
+    keys = [c["key"] for c in r["checks"]]
+    assert len(keys) == len(set(keys)) and "losses_flat" in keys  # stable keys, unique
     # every figure of §5.2.2 has a curve (Fig. 7 twice: c = 2 as printed, c = 1 as its start suggests)
     assert {t["figure"] for t in r["table"]} == {f"fig{i}" for i in range(1, 8)}
     for t in T.values():
@@ -22,6 +32,21 @@ def test_tiny_figures(tmp_path):
     assert T["fig7 NCL warm c=2 + row norm"]["min_maxcos_init"] > 0.95
     assert len(r["runs"]["fig1 CL one-hot"]["steps"]) >= 2
     assert (tmp_path / "pokle_figures" / "figures_1_7.png").exists()
+    # one seed: no spread, nothing detectable
+    assert all(math.isinf(p["mde"]) for p in r["power"])
+    # warm-start readings at initialisation: rows of W = atoms start near 1 for c = 2; the literal columns far below
+    ws = r["warm_start_readings"]
+    # c = 2, rows: cos ≈ 1/√(1 + p^{1−c}) ≈ 0.99 per neuron (spread ~0.005); columns: ≈ 0.23 ± 0.03 over 20 draws
+    assert ws["rows"]["c2"] > 0.95 and ws["columns"]["c2"] < 0.5
+
+
+@pytest.mark.parametrize("claim_key", ["cl-vs-ncl", "predictor"])
+def test_figures_evidence_schema(tiny, claim_key):
+    # the evidence gather builds from this run has the schema of the committed fixture (tests/theory/fixtures)
+    _, r = tiny
+    fx = load_fixture(f"pokle.{claim_key}")
+    assert fx is not None
+    assert schema_differences(schema(fx), schema(jsonable(extract_figures(r, claim_key)))) == []
 
 
 def test_warm_start_noise_scale():

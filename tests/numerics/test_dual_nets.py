@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from sslverify.numerics.dual_nets import (Setting, contrastive_inner, max_cosine, ncl_inner, ncl_l2, srelu, train_dual,
-                                warm_start)
+                                warm_start, warm_start_columns)
 from sslverify.numerics.sparse_coding import random_dictionary, sample_data, sample_latents
 from sslverify.theory.pokle.landscape import brute_max_cosine
 
@@ -17,6 +17,7 @@ def test_max_cosine_matches_loop():
     W = torch.randn(3, 7, 10, generator=g, dtype=torch.float64)
     got = max_cosine(W, M.expand(3, 10, 4))
     for k in range(3):
+        # float64: the two implementations differ only by the order of ~10 products per cosine (~1e-16)
         assert np.allclose(got[k].numpy(), brute_max_cosine(W[k].numpy(), M.numpy()), atol=1e-12)
 
 
@@ -40,6 +41,21 @@ def test_warm_start_distance():
     W = warm_start(M, 50, 1.0, g)
     mc = max_cosine(W, M)[0]
     assert 0.6 < mc[2] < 0.85  # noise norm ≈ σ√p = 1 ⇒ cos ≈ 1/√2, best of 5 copies per atom
+
+
+def test_warm_start_columns_reading():
+    # the literal reading of §5.2.2: columns of W (length m = p) are atoms; with no noise (c large) every column is an
+    # atom exactly, and the rows — the neurons eq. 12 compares with the atoms — are not (min max-cos far below 1)
+    g = torch.Generator().manual_seed(0)
+    M = random_dictionary(50, 10, 0).unsqueeze(0)
+    W = warm_start_columns(M, 50, 60.0, g)[0]  # noise std 50^{-30}: below float64 resolution of the unit atoms
+    Wn = W / W.norm(dim=0, keepdim=True)
+    assert torch.allclose((Wn.T @ M[0]).abs().amax(-1), torch.ones(50, dtype=torch.float64), atol=1e-12)  # float64
+    assert max_cosine(W, M)[0, 2] < 0.6
+    with pytest.raises(ValueError, match="m must equal p"):
+        warm_start_columns(M, 40, 1.0, g)
+    with pytest.raises(ValueError, match="c"):
+        warm_start_columns(M, 50, -1.0, g)
 
 
 def test_train_dual_tiny():

@@ -12,11 +12,16 @@ from sslverify.verdicts.builtin import pokle as checks
 
 
 def test_maxcos_analytic():
-    # eq. 12: W with the atoms as rows gives 1 for max/median/min; a missing atom gives min 0
-    f = checks.maxcos_facts()
+    # eq. 12: W with the atoms as rows gives 1 for max/median/min; a missing atom gives min 0 (vectorised and loop agree)
+    cases = checks.maxcos_evidence()["cases"]
     for key in ("W_eq_M_T", "perm_sign_scale", "with_extra_neurons"):
-        assert np.allclose(f[key], 1.0, rtol=0, atol=1e-12), key  # float64 unit-vector cosines
-    assert abs(f["missing_atom"][2]) < 1e-12 and abs(f["missing_atom"][0] - 1) < 1e-12
+        for impl in ("fast", "loop"):
+            assert np.allclose(cases[key][impl], 1.0, rtol=0, atol=1e-12), (key, impl)  # float64 unit-vector cosines
+    for impl in ("fast", "loop"):
+        f = cases["missing_atom"][impl]
+        assert abs(f[2]) < 1e-12 and abs(f[0] - 1) < 1e-12  # float64: the missing atom is orthogonal to every neuron
+    # invariance of a random W under permutation / sign / positive scaling of its neurons
+    assert np.allclose(cases["random"]["loop"], cases["random_perm_sign_scale"]["loop"], rtol=0, atol=1e-12)  # float64
 
 
 @given(seed=st.integers(0, 10_000), m=st.integers(1, 7))
@@ -31,5 +36,5 @@ def test_maxcos_invariance_property(seed, m):
     scale = torch.rand(m, 1, generator=g, dtype=torch.float64) + 0.1
     moved = max_cosine(signs * scale * W[perm], M)
     assert torch.allclose(base, moved, rtol=0, atol=1e-12)  # float64 rounding of normalised dot products
-    assert (base >= 0).all() and (base <= 1 + 1e-12).all()
+    assert (base >= 0).all() and (base <= 1 + 1e-12).all()  # |cos| ≤ 1 up to float64 rounding of the normalisation
     assert base[0] >= base[1] >= base[2]

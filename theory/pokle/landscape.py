@@ -10,8 +10,10 @@ Derived here (not copied):
   L̃(G) = Σ_i E_{a, b}[−τ a b_i G_ii + log Σ_j exp(τ a b_j G_ij)] (a, b_j ~ Bernoulli(α)); it is strictly
   decreasing in every G_ii and strictly increasing in every G_ij (i ≠ j), so its minimisers over U
   are G = I: unit non-negative pairwise-orthogonal columns = permutation matrices.
-* but the |B| → ∞ limit of eq. 9 with negatives drawn from the data (a negative can share the
-  anchor's latent, with its own mask D₃) is L∞ = E[log E_{x'} e^{τS⁻}] − τ E[S⁺] (+ log B) =
+* A.17 is not the |B| → ∞ limit of eq. 9.  Under the source's definition of negatives (x′ ≠ x, a
+  different latent) the limit still has the permutations as its only minimisers (``negatives``).  If
+  instead negatives are drawn i.i.d. from the data (a negative can share the anchor's latent, with its
+  own mask D₃ — ``limit_eq9``), the limit is L∞ = E[log E_{x'} e^{τS⁻}] − τ E[S⁺] (+ log B) =
   (1/d) Σ_i [−τα² G_ii + α log((1/d) Σ_j (1 − α + α e^{τG_ij}))]; ∂L∞/∂G_ii at G_ij = 0 (i ≠ j) is
   τα²(e^{τg}(1 − α) − (d − α))/(d − α + αe^{τg}), positive near g = 1 when e^τ(1 − α) > d − α:
   then the minimisers have ‖ReLU(W_{*i})‖² = g* = log((d − α)/(1 − α))/τ < 1, not permutations.
@@ -74,6 +76,37 @@ def thm1a_symbolic(d: int) -> dict:
     return {"exact_equals_closed_form": bool(closed_ok), "relu_split": relu_square_split(),
             "gap_identity": bool(gap_ok), "loss_on_nonnegative_unit_W": str(at_nonneg),
             "nonneg_is_minimum": sp.simplify(at_nonneg - (2 - 2 * a**2)) == 0}
+
+
+def noncl_loss_enumerated(W: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Eq. 6 with Wᵒ = Wᵗ = W (…, d, d), x = e_j uniform, every mask pair enumerated in float64 (no SymPy)."""
+    d = W.shape[-1]
+    masks = torch.tensor(list(itertools.product((0.0, 1.0), repeat=d)), dtype=W.dtype)  # (2^d, d)
+    pm = (alpha ** masks.sum(1)) * ((1 - alpha) ** (d - masks.sum(1)))
+    # ReLU(W D e_j) = D_jj ReLU(W_{*j}) is NOT assumed: build D e_j and apply W explicitly
+    total = torch.zeros(W.shape[:-2], dtype=W.dtype)
+    for j in range(d):
+        v = masks[:, j:j + 1] * torch.nn.functional.one_hot(torch.tensor(j), d).to(W.dtype)  # (2^d, d): D e_j
+        h = torch.relu(torch.einsum("...ik,mk->...mi", W, v))  # (…, 2^d, d)
+        inner = torch.einsum("...ai,...bi->...ab", h, h)  # all mask pairs
+        total = total + torch.einsum("a,b,...ab->...", pm, pm, inner)
+    return 2 - 2 * total / d
+
+
+def thm1a_enumerated(d: int = 3, alpha: float = 0.5, n: int = 200, seed: int = 0) -> dict:
+    """Second method for (a): exact mask enumeration in float64 at random W vs the closed form, at random
+    non-negative unit-column W (value 2 − 2α²) and at unit-column W with a negative entry (value above it)."""
+    g = torch.Generator().manual_seed(seed)
+    W = torch.randn(n, d, d, generator=g, dtype=torch.float64)
+    closed = 2 - 2 * alpha**2 / d * (torch.relu(W) ** 2).sum((-1, -2))
+    Wpos = project_unit_columns(torch.rand(n, d, d, generator=g, dtype=torch.float64))
+    Wneg = project_unit_columns(W)
+    has_neg = (Wneg < 0).any(-1).any(-1)
+    return {"d": d, "alpha": alpha, "n": n,
+            "max_abs_closed_form_error": float((noncl_loss_enumerated(W, alpha) - closed).abs().max()),
+            "max_abs_gap_nonnegative": float((noncl_loss_enumerated(Wpos, alpha) - (2 - 2 * alpha**2)).abs().max()),
+            "min_gap_with_negative_entry": float((noncl_loss_enumerated(Wneg[has_neg], alpha) - (2 - 2 * alpha**2)).min()),
+            "n_with_negative_entry": int(has_neg.sum())}
 
 
 # ----------------------------------------------------------------------------- (b)

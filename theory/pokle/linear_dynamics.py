@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
 #: a rational column-orthonormal 3×2 dictionary: columns (1, 2, 2)/3 and (2, 1, −2)/3
@@ -124,6 +125,35 @@ def learning_rate_condition() -> dict:
     eta_max = sp.solve(sp.Eq(c, lam), eta)[0]
     paper = lam / (2 * a**2 * (2 * k / 2 + s0**2))
     return {"eta_max": eta_max, "matches_paper": sp.simplify(eta_max - paper) == 0}
+
+
+def c2_paper_numeric(cs, lam: float, shift: int = 0) -> float:
+    """The paper's C₂,ₜ in floats (shift 0 = as printed, Π_{i=j}^{t−1}; shift 1 = Π_{i=j+1}^{t−1})."""
+    t = len(cs)
+    return float(sum(cs[j] * np.prod([lam - cs[i] for i in range(j + shift, t)]) * np.prod([lam + cs[i] for i in range(j)])
+                     for j in range(t)))
+
+
+@lru_cache(maxsize=None)
+def pz_readings() -> dict:
+    """Thm 2's c_i = 2η_iα²(2p_z + σ₀²) with p_z undefined: p_z = κ/2 (Pr(z_i = 1)) gives the derived
+    c = 2ηα²(κ + σ₀²); p_z = κ (Pr(z_i ≠ 0)) gives 2ηα²(2κ + σ₀²), not the derived one."""
+    eta, a, k, s0 = sp.symbols("eta alpha kappa sigma0", positive=True)
+    derived = 2 * eta * a**2 * (k + s0**2)
+    printed = lambda pz: 2 * eta * a**2 * (2 * pz + s0**2)  # noqa: E731
+    return {"pz_half_kappa_matches": sp.simplify(printed(k / 2) - derived) == 0,
+            "pz_kappa_matches": sp.simplify(printed(k) - derived) == 0}
+
+
+def literal_penalty_example(lam: float = 0.5, alpha: float = 0.5, kappa: float = 0.1, sigma0: float = 0.0,
+                            eta_fraction: float = 0.5) -> dict:
+    """Eq. 13 read literally (penalty (1−λ)/2‖W‖²): one GD step multiplies by λ_eff = 1 − η(1 − λ) (see
+    ``gd_step_recursion``), so C₁,₁ = λ_eff − c can be negative although η is below the theorem's bound."""
+    eta_max = lam / (2 * alpha**2 * (kappa + sigma0**2))
+    eta = eta_fraction * eta_max
+    c = 2 * eta * alpha**2 * (kappa + sigma0**2)
+    lam_eff = 1 - eta * (1 - lam)
+    return {"lambda": lam, "eta": eta, "eta_max": eta_max, "c": c, "lambda_eff": lam_eff, "C1_t1": lam_eff - c}
 
 
 def coefficient_ranges(cs, lam) -> tuple[float, float]:
