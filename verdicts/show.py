@@ -186,6 +186,10 @@ def render(claim: Claim) -> str:
                         ("scope", claim.scope), ("power", claim.power)):
         if text:
             lines += ["", f"{label}:", w.fill(text)]
+    if claim.evidence:
+        lines += ["", "evidence:"] + [f"  - {e}" for e in claim.evidence]
+    if claim.second_method:
+        lines += ["", "second method (re-checks the correction / counterexample):"] + [f"  - {e}" for e in claim.second_method]
     loc = locate(claim)
     lines += ["", "where:"]
     for key in ("record", "check", "derivation", "experiment", "tests"):
