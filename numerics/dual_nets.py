@@ -61,8 +61,12 @@ def _unit(f: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- losses
 def ncl_l2(f_online: torch.Tensor, f_target: torch.Tensor) -> torch.Tensor:
-    """Eq. 4 (eq. 5 with f_online = predictor output): mean ‖f/‖f‖ − sg(f'/‖f'‖)‖²."""
-    return ((_unit(f_online) - _unit(f_target.detach())) ** 2).sum(-1).mean(-1)
+    """Eq. 4 (eq. 5 with f_online = predictor output): mean ‖f/‖f‖ − sg(f'/‖f'‖)‖² = 2 − 2 mean cos(f, sg f').
+
+    Written as 2 − 2cos (BYOL's / lightly's form): equal to the squared distance of unit vectors for nonzero
+    outputs, and a zero output has cos 0 (F.normalize's convention) so it scores 2 — the difference form
+    would score it 1 (or 0 when both outputs are zero: "perfectly aligned")."""
+    return (2 - 2 * (_unit(f_online) * _unit(f_target.detach())).sum(-1)).mean(-1)
 
 
 def ncl_inner(f_online: torch.Tensor, f_target: torch.Tensor) -> torch.Tensor:

@@ -5,6 +5,21 @@ f(x_i), row i of ``fxp`` its positive f(x'_i); ``mask`` (K, N) marks real rows
 (configs with fewer points are padded).  Each loss returns a (K,) tensor: the loss
 of every configuration, averaged over its real anchors (the sources sum over i;
 a mean only rescales the loss by 1/N, to which Adam is invariant).
+
+Every public loss validates its arguments (``numerics.validation``): fx/fxp real float32/float64
+tensors of one shape (K, N, d), dtype and device, finite (skipped inside
+``validation.assume_finite()``); ``mask`` a bool (K, N) tensor with enough real rows per
+configuration for the loss to be defined; scalar parameters in range.  Violations raise a
+ValueError naming the parameter, the rule and the value.
+
+Conventions where the field uses one name for two things:
+* ``weighted_infonce`` with α = 0 is Ziyin et al.'s eq. 3 (Gaussian kernel −½|f − f'|², negatives are
+  the *other second views* only, N − 1 of them); it is **not** SimCLR's NT-Xent (``nt_xent``: cosine
+  similarity / τ, 2N anchors, 2N − 2 negatives from both views).  With α = 1 it is InfoNCE eq. 1:
+  ``F.cross_entropy(logits, arange(N))`` with logits_ij = −½|f(x_i) − f(x'_j)|².
+* ``barlow_twins(standardize=True)`` standardises like Zbontar et al.'s official code
+  (``BatchNorm1d(affine=False)``: biased batch variance + eps); lightly's ``BarlowTwinsLoss`` divides by
+  the unbiased std without eps, i.e. its C is ours (eps = 0) times (N − 1)/N.
 """
 from __future__ import annotations
 
@@ -12,6 +27,11 @@ import math
 
 import torch
 from torch.autograd.function import once_differentiable
+
+from sslverify.numerics.validation import (
+    check_bool, check_mask, check_nonnegative, check_param_vector, check_positive, check_psd_matrices,
+    check_same_layout, check_symmetric_matrices, check_tensor,
+)
 
 NEG_INF = float("-inf")
 
@@ -22,6 +42,16 @@ def _valid(mask: torch.Tensor | None, fx: torch.Tensor) -> torch.Tensor:
     if mask.shape != fx.shape[:2]:
         raise ValueError(f"mask must have shape {tuple(fx.shape[:2])}, got {tuple(mask.shape)}")
     return mask
+
+
+def _check_pair(fx, fxp, names: tuple[str, str], mask, min_rows: int, rule: str):
+    """Validated (fx, fxp, valid): same (K, N, d) shape/dtype/device, finite, mask with >= min_rows real rows."""
+    a, b = names
+    fx = check_tensor(fx, a, ndim=3, layout="(K, N, d)")
+    fxp = check_tensor(fxp, b, ndim=3, layout="(K, N, d)")
+    check_same_layout(fxp, fx, b, a)
+    mask = check_mask(mask, tuple(fx.shape[:2]), fx.device, min_rows, rule, a)
+    return fx, fxp, _valid(mask, fx)
 
 
 def _mean_over_valid(per_anchor: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
@@ -40,13 +70,15 @@ def weighted_infonce(fx, fxp, alpha, mask=None, fused: bool = False) -> torch.Te
 
     ℓ_i = ½|f(x_i) - f(x'_i)|² + log( Σ_{j≠i} exp(-½|f(x_i) - f(x'_j)|²) + α exp(-½|f(x_i) - f(x'_i)|²) ).
     Negatives of anchor i are the second views x'_j, j ≠ i (independent noise).
-    ``alpha``: float or (K,) tensor in [0, 1].
+    ``alpha``: float or (K,) tensor in [0, 1].  Every configuration needs N >= 2 real rows (one
+    negative at least).  α = 0 is not SimCLR's NT-Xent (see the module docstring).
     ``fused=True``: the same loss through ``WeightedInfoNCEFused`` (closed-form backward,
     fewer N×N passes; first derivatives only) — what the trainer uses.
     """
-    valid = _valid(mask, fx)
+    fused = check_bool(fused, "fused")
+    fx, fxp, valid = _check_pair(fx, fxp, ("fx", "fxp"), mask, 2, "a contrastive loss needs a negative")
     k, n, _ = fx.shape
-    alpha = torch.as_tensor(alpha, dtype=fx.dtype, device=fx.device).expand(k)
+    alpha = check_param_vector(alpha, "alpha", k, fx, "unit")
     if fused:
         return WeightedInfoNCEFused.apply(fx, fxp, alpha, valid)
     logits = gaussian_logits(fx, fxp)
@@ -64,8 +96,11 @@ class WeightedInfoNCEFused(torch.autograd.Function):
 
     The row term -½|f(x_i)|² is common to every entry of row i and to the positive,
     so it cancels in ℓ_i: with s_ij = f(x_i)·f(x'_j) - ½|f(x'_j)|² (one baddbmm),
-    ℓ_i = -s_ii + log Σ_j exp(s_ij + [j = i] log α).  With P = the row softmax of that
-    denominator and G_ij = w_i (P_ij - δ_ij), w_i = 1/N_valid on real anchors:
+    ℓ_i = -s_ii + log Σ_j exp(s_ij + [j = i] log α).  The positive s_ii is read off the
+    logits' diagonal (not recomputed elementwise), so its rounding cancels against the same
+    entry inside the log-sum-exp: the float32 loss value then has the accuracy of the
+    differences s_ij − s_ii, not an error eps·|f|² of two separately rounded |f|²-sized terms.
+    With P = the row softmax of that denominator and G_ij = w_i (P_ij - δ_ij), w_i = 1/N_valid on real anchors:
     ∂L/∂f(x) = G f(x'),  ∂L/∂f(x') = Gᵀ f(x) - colsum(G) ⊙ f(x').
     Inputs: fx, fxp (K, N, d), alpha (K,), valid (K, N) bool.  Returns (K,).
     N×N passes: baddbmm, max, subtract+exp (in place), sum; backward: scale, two bmm's
@@ -78,15 +113,16 @@ class WeightedInfoNCEFused(torch.autograd.Function):
         w = valid.to(fx.dtype)
         scale = w / w.sum(-1, keepdim=True).clamp_min(1)  # (K, N)
         col = -0.5 * (fxp * fxp).sum(-1)  # (K, N)
-        pos = (fx * fxp).sum(-1) + col
         logits = torch.baddbmm(col.masked_fill(~valid, NEG_INF).unsqueeze(1), fx, fxp.transpose(1, 2))
+        pos = logits.diagonal(dim1=1, dim2=2).clone()  # s_ii, rounded exactly as inside the lse
         log_alpha = torch.where(alpha > 0, alpha.clamp_min(1e-300).log(), torch.full_like(alpha, NEG_INF))
         logits.diagonal(dim1=1, dim2=2).add_(log_alpha.unsqueeze(-1))
         m = logits.amax(-1, keepdim=True)  # finite: every row has >= 1 real negative
         E = logits.sub_(m).exp_()  # unnormalized row softmax, in place
         z = E.sum(-1)
-        lse = m.squeeze(-1) + z.log()
-        per_anchor = torch.where(valid, lse - pos, torch.zeros_like(lse))
+        # (m - s_ii) first: both carry the same rounding of s_ii when the positive dominates
+        per_anchor = (m.squeeze(-1) - pos) + z.log()
+        per_anchor = torch.where(valid, per_anchor, torch.zeros_like(per_anchor))
         ctx.save_for_backward(fx, fxp, E, scale, scale / z)
         return (per_anchor * scale).sum(-1)
 
@@ -112,8 +148,11 @@ def normalize_rows(f: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
 def nt_xent(z1, z2, tau: float = 0.5, mask=None) -> torch.Tensor:
     """NT-Xent as SimCLR implements it: 2N views, cosine similarity / τ, for each of the
     2N anchors the positive is its partner view and the denominator runs over all
-    2N - 1 other views (the positive included)."""
-    valid = _valid(mask, z1)
+    2N - 1 other views (the positive included) — lightly's ``NTXentLoss`` (memory bank off) and
+    ``F.cross_entropy`` over the 2N × 2N similarity matrix.  τ > 0.  A zero embedding row is
+    normalised with F.normalize's convention (‖z‖ clamped at 1e-12: cosine 0 with everything)."""
+    tau = check_positive(tau, "tau")
+    z1, z2, valid = _check_pair(z1, z2, ("z1", "z2"), mask, 1, "every anchor needs its partner view")
     k, n, _ = z1.shape
     z = normalize_rows(torch.cat([z1, z2], dim=1))  # (K, 2N, d)
     sim = torch.bmm(z, z.transpose(1, 2)) / tau
@@ -127,7 +166,20 @@ def nt_xent(z1, z2, tau: float = 0.5, mask=None) -> torch.Tensor:
 
 
 def quartic_loss(W, B, Sigma) -> torch.Tensor:
-    """Effective landscape of Prop 6: L = -Tr[W B Wᵀ] + Tr[W Σ Wᵀ W Σ Wᵀ]; W (K,d1,d0), B, Σ (K,d0,d0)."""
+    """Effective landscape of Prop 6: L = -Tr[W B Wᵀ] + Tr[W Σ Wᵀ W Σ Wᵀ]; W (K,d1,d0), B, Σ (K,d0,d0)
+    (B and Σ may also be single (d0, d0) matrices shared by all K).  B must be symmetric (only its
+    symmetric part enters the trace), Σ symmetric positive semi-definite (a covariance)."""
+    W = check_tensor(W, "W", ndim=3, layout="(K, d1, d0)")
+    d0 = W.shape[-1]
+    for name, M in (("B", B), ("Sigma", Sigma)):
+        M = check_tensor(M, name, min_ndim=2, layout=f"(K, {d0}, {d0})", finite=False)
+        if M.dim() > 3 or M.shape[-2:] != (d0, d0) or (M.dim() == 3 and M.shape[0] not in (1, W.shape[0])):
+            raise ValueError(f"{name} must have shape ({W.shape[0]}, {d0}, {d0}) or ({d0}, {d0}) to match W "
+                             f"{tuple(W.shape)}, got {tuple(M.shape)}")
+        if M.dtype != W.dtype:
+            raise ValueError(f"{name} must have the same dtype as W ({W.dtype}), got {M.dtype}")
+    B = check_symmetric_matrices(B, "B", layout=f"(K, {d0}, {d0})")
+    Sigma = check_psd_matrices(Sigma, "Sigma", layout=f"(K, {d0}, {d0})")
     S = W @ Sigma @ W.transpose(1, 2)
     return -(W @ B * W).sum((1, 2)) + (S * S.transpose(1, 2)).sum((1, 2))
 
@@ -147,14 +199,17 @@ def norm_regularizer_empirical(fx, c, mask=None) -> torch.Tensor:
 
 def weight_decay(W, gamma) -> torch.Tensor:
     """γ ‖W‖_F² (so the landscape reads -Tr[W (B - γI) Wᵀ] + ...: the §1.1 convention).
+    W (K, d1, d0); γ >= 0, a number or a (K,) tensor.
     Note: torch.optim's weight_decay=γ adds γW to the gradient, i.e. (γ/2)‖W‖_F²."""
-    gamma = torch.as_tensor(gamma, dtype=W.dtype, device=W.device)
+    W = check_tensor(W, "W", ndim=3, layout="(K, d1, d0)")
+    gamma = check_param_vector(gamma, "gamma", W.shape[0], W, "nonnegative")
     return gamma * (W * W).sum((1, 2))
 
 
 def spectral_contrastive(fx, fxp, mask=None) -> torch.Tensor:
-    """SCL, eq. 16 without the constraint: -2 E[f(x)ᵀf(x')] + E_{i≠j}[(f(x_i)ᵀf(x'_j))²]."""
-    valid = _valid(mask, fx)
+    """SCL, eq. 16 without the constraint: -2 E[f(x)ᵀf(x')] + E_{i≠j}[(f(x_i)ᵀf(x'_j))²].
+    Every configuration needs N >= 2 real rows (the second term averages over pairs i ≠ j)."""
+    fx, fxp, valid = _check_pair(fx, fxp, ("fx", "fxp"), mask, 2, "the negative term averages over pairs i != j")
     n = fx.shape[1]
     cross = torch.bmm(fx, fxp.transpose(1, 2))
     pos = torch.diagonal(cross, dim1=1, dim2=2)
@@ -167,22 +222,39 @@ def barlow_twins(fx, fxp, lam: float = 5e-3, standardize: bool = True, mask=None
     """Barlow Twins: Σ_i (1 - C_ii)² + λ Σ_{i≠j} C_ij².
 
     standardize=True: C is the cross-correlation of batch-standardized embeddings
-    (Zbontar et al.); standardize=False: C = (1/N) Σ_n f(x_n) f(x'_n)ᵀ, the
-    unnormalized cross-moment that an expansion around W = 0 can use.
+    (Zbontar et al.'s official code: BatchNorm1d(affine=False), i.e. biased batch variance + eps =
+    ``F.batch_norm(f, None, None, training=True, eps=eps)``; needs N >= 2 real rows, and eps > 0 unless
+    no column is constant); standardize=False: C = (1/N) Σ_n f(x_n) f(x'_n)ᵀ, the
+    unnormalized cross-moment that an expansion around W = 0 can use.  λ >= 0, eps >= 0.
+    lightly's BarlowTwinsLoss uses the unbiased std and no eps (module docstring).
     """
-    valid = _valid(mask, fx).to(fx.dtype).unsqueeze(-1)
+    lam = check_nonnegative(lam, "lam")
+    eps = check_nonnegative(eps, "eps")
+    standardize = check_bool(standardize, "standardize")
+    rows, rule = (2, "batch standardisation needs a variance") if standardize else (1, "C averages over rows")
+    fx, fxp, valid_b = _check_pair(fx, fxp, ("fx", "fxp"), mask, rows, rule)
+    valid = valid_b.to(fx.dtype).unsqueeze(-1)
     n = valid.sum(1, keepdim=True).clamp_min(1)
     if standardize:
-        def std(f):
+        def std(f, name):
             mu = (f * valid).sum(1, keepdim=True) / n
             var = (((f - mu) * valid) ** 2).sum(1, keepdim=True) / n
+            if eps == 0:
+                # constant up to rounding: a constant column's mean rounds, leaving var ~ (eps·|f|)² ≠ 0
+                floor = (n * torch.finfo(f.dtype).eps * (f.detach() * valid).abs().amax(1, keepdim=True)) ** 2
+                flat = var.detach() <= floor
+                if bool(flat.any()):
+                    k, _, j = (int(i) for i in torch.nonzero(flat)[0])
+                    raise ValueError(f"{name} column {j} of configuration {k} has zero batch variance (up to "
+                                     f"rounding): standardising it with eps = 0 divides by 0 (use eps > 0)")
             return (f - mu) / (var + eps).sqrt() * valid
-        a, b = std(fx), std(fxp)
+        a, b = std(fx, "fx"), std(fxp, "fxp")
     else:
         a, b = fx * valid, fxp * valid
     C = torch.bmm(a.transpose(1, 2), b) / n
     diag = torch.diagonal(C, dim1=1, dim2=2)
-    off = (C**2).sum((1, 2)) - (diag**2).sum(-1)
+    eye = torch.eye(C.shape[-1], dtype=torch.bool, device=C.device)
+    off = (C**2).masked_fill(eye, 0.0).sum((1, 2))  # summed directly: no cancellation against the diagonal
     return ((1 - diag) ** 2).sum(-1) + lam * off
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
 import sympy as sp
 
-from sslverify.theory.gaussian import gaussian_expectation
+from sslverify.theory.gaussian import check_gaussian_covariance, check_variables, gaussian_expectation
 
 
 def small_w_expansion(loss: Callable[[sp.Matrix], sp.Expr], W: sp.Matrix, variables: Sequence[sp.Symbol],
@@ -31,22 +32,36 @@ def small_w_expansion(loss: Callable[[sp.Matrix], sp.Expr], W: sp.Matrix, variab
     cov:       their joint covariance (symbolic entries allowed), shape (len(variables),)*2.
     order:     highest power of t kept (≥ 0).
 
-    Raises ValueError naming the parameter for a bad order, mismatched shapes, or a derivative that
-    is not polynomial in ``variables`` (then the loss is not smooth at W = 0).
+    Raises ValueError naming the parameter for a bad order, a non-callable loss, a W that is empty or
+    contains the Gaussian variables, variables that are not distinct Symbols, a covariance that fails
+    ``theory.gaussian.check_gaussian_covariance`` (shape, symmetry, finiteness, PSD as far as
+    decidable), a loss that does not return a scalar expression, or a derivative that is not
+    polynomial in ``variables`` (then the loss is not smooth at W = 0).
     """
-    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
         raise ValueError(f"order must be an integer >= 0, got {order!r}")
+    order = int(order)
+    if not callable(loss):
+        raise ValueError(f"loss must be a callable W -> SymPy expression, got {type(loss).__name__}")
     if not isinstance(W, sp.MatrixBase):
         raise ValueError(f"W must be a SymPy Matrix, got {type(W).__name__}")
-    variables = list(variables)
-    if not variables:
-        raise ValueError("variables must name at least one Gaussian variable")
-    cov = sp.Matrix(cov)
-    if cov.shape != (len(variables), len(variables)):
-        raise ValueError(f"cov must have shape ({len(variables)}, {len(variables)}) to match variables, "
-                         f"got {cov.shape}")
+    if 0 in W.shape:
+        raise ValueError(f"W must not be empty, got shape {W.shape}")
+    variables = check_variables(variables)
+    cov = check_gaussian_covariance(cov, len(variables))
+    shared = sorted(str(v) for v in set(variables) & W.free_symbols)
+    if shared:
+        raise ValueError(f"W must not contain the Gaussian variables (the weights are not random), got {shared}")
+    if any(e.has(sp.nan, sp.zoo, sp.oo) for e in W):
+        raise ValueError("W must be finite (no NaN / oo / zoo entries)")
     t = sp.Dummy("t")
-    expr = sp.sympify(loss(t * W))
+    value = loss(t * W)  # errors inside the user's loss are theirs: let them through unchanged
+    try:
+        expr = sp.sympify(value)
+    except (sp.SympifyError, TypeError):
+        raise ValueError(f"loss must return a SymPy expression, got {type(value).__name__}") from None
+    if not isinstance(expr, sp.Expr) or isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
+        raise ValueError(f"loss must return a scalar SymPy expression, got {type(expr).__name__}")
     out: dict[int, sp.Expr] = {}
     deriv = expr
     for k in range(order + 1):

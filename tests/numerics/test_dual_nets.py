@@ -71,3 +71,17 @@ def test_train_dual_tiny():
         train_dual(X, M, sets, "byol", m=8, steps=1, batch=8, lr=0.1, alpha=0.5)
     with pytest.raises(ValueError, match="alpha"):
         train_dual(X, M, sets, "ncl", m=8, steps=1, batch=8, lr=0.1, alpha=0.0)
+
+
+def test_ncl_l2_scores_a_zero_output_as_unaligned():
+    import torch
+
+    from sslverify.numerics.dual_nets import ncl_l2
+
+    g = torch.Generator().manual_seed(0)
+    f, h = torch.randn(2, 3, 5, 4, generator=g, dtype=torch.float64)
+    # nonzero outputs: identical to the squared distance of unit vectors (float64 round-off of O(1) sums)
+    ref = ((f / f.norm(dim=-1, keepdim=True) - h / h.norm(dim=-1, keepdim=True)) ** 2).sum(-1).mean(-1)
+    assert torch.allclose(ncl_l2(f, h), ref, rtol=0, atol=1e-14)
+    zero = torch.zeros_like(f)
+    assert torch.all(ncl_l2(zero, h) == 2) and torch.all(ncl_l2(zero, zero) == 2)

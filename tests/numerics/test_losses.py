@@ -297,3 +297,64 @@ def test_mask_shape_is_checked():
     f = torch.zeros(2, 3, 1, dtype=DT)
     with pytest.raises(ValueError, match="mask must have shape"):
         losses.weighted_infonce(f, f, 0.5, torch.ones(2, 4, dtype=torch.bool))
+
+
+# ---------------------------------------------------------------- validation (issue 11)
+@pytest.mark.parametrize("fused", [False, True])
+@pytest.mark.parametrize("alpha, shown", [(2.0, "2.0"), (-1.0, "-1.0"), (float("nan"), "nan")])
+def test_weighted_infonce_rejects_alpha_outside_unit_interval(alpha, shown, fused):
+    # before: α = 2 returned a number, α = −1 was silently treated as α = 0 (log α → −inf)
+    f = torch.randn(1, 4, 2, dtype=DT, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match=rf"alpha must (lie in \[0, 1\]|be finite), got {shown}"):
+        losses.weighted_infonce(f, f + 0.3, alpha, fused=fused)
+    with pytest.raises(ValueError, match=rf"alpha must lie in \[0, 1\] \(finite\), got {shown} at index 1"):
+        losses.weighted_infonce(f.expand(2, -1, -1), f.expand(2, -1, -1) + 0.3, torch.tensor([0.5, alpha]), fused=fused)
+
+
+def test_validated_alpha_tensor_is_rechecked_after_an_inplace_change():
+    # the trainer passes one alpha tensor at every step, so a passed check is remembered — per tensor
+    # version: writing into the tensor invalidates the memo
+    f = torch.randn(2, 4, 2, dtype=DT, generator=torch.Generator().manual_seed(1))
+    alpha = torch.tensor([0.5, 0.5], dtype=DT)
+    losses.weighted_infonce(f, f + 0.3, alpha)
+    alpha[1] = 3.0
+    with pytest.raises(ValueError, match=r"alpha must lie in \[0, 1\] \(finite\), got 3.0 at index 1"):
+        losses.weighted_infonce(f, f + 0.3, alpha)
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda f: losses.weighted_infonce(f[:, :1], f[:, :1], 0.5), r"fx must have N >= 2 rows"),
+    (lambda f: losses.weighted_infonce(f, f[:, :3], 0.5), r"fxp must have the same shape as fx \(2, 4, 2\)"),
+    (lambda f: losses.weighted_infonce(f, f.float(), 0.5), r"fxp must have the same dtype as fx"),
+    (lambda f: losses.weighted_infonce(f[0], f[0], 0.5), r"fx must be a 3-D tensor \(K, N, d\), got shape \(4, 2\)"),
+    (lambda f: losses.weighted_infonce(f, f, 0.5, torch.tensor([[1, 1, 0, 0], [1, 1, 1, 1]])), r"mask must be a bool"),
+    (lambda f: losses.weighted_infonce(f, f, 0.5, torch.tensor([[True, False, False, False], [True] * 4])),
+     r"mask must mark >= 2 real rows in every configuration .*got 1 in configuration 0"),
+    (lambda f: losses.weighted_infonce(f, f, torch.full((3,), 0.5), None), r"alpha must be a number or a tensor of shape \(2,\)"),
+    (lambda f: losses.weighted_infonce(f, f, 0.5, fused="yes"), r"fused must be True or False"),
+    (lambda f: losses.weighted_infonce(f.masked_fill(f > 1, float("inf")), f, 0.5), r"fx must be finite .*inf at index"),
+    (lambda f: losses.nt_xent(f, f, 0.0), r"tau must be > 0, got 0.0"),
+    (lambda f: losses.spectral_contrastive(f[:, :1], f[:, :1]), r"fx must have N >= 2 rows"),
+    (lambda f: losses.barlow_twins(f, f, -1.0), r"lam must be >= 0"),
+    (lambda f: losses.barlow_twins(f[:, :1], f[:, :1]), r"fx must have N >= 2 rows .*batch standardisation"),
+    (lambda f: losses.barlow_twins(f * torch.tensor([1.0, 0.0], dtype=DT), f, eps=0.0),
+     r"fx column 1 of configuration 0 has zero batch variance"),
+    (lambda f: losses.weight_decay(f, -0.1), r"gamma must be >= 0"),
+    (lambda f: losses.quartic_loss(f[:, :2], torch.eye(2, dtype=DT), torch.tensor([[1.0, 2.0], [2.0, 1.0]], dtype=DT)),
+     r"Sigma must be positive semi-definite, got smallest eigenvalue -1"),
+    (lambda f: losses.quartic_loss(f[:, :2], torch.tensor([[1.0, 2.0], [0.0, 1.0]], dtype=DT), torch.eye(2, dtype=DT)),
+     r"B must be symmetric"),
+    (lambda f: losses.quartic_loss(f[:, :2], torch.eye(3, dtype=DT), torch.eye(2, dtype=DT)), r"B must have shape"),
+])
+def test_bad_loss_arguments_name_the_parameter(call, pattern):
+    f = torch.randn(2, 4, 2, dtype=DT, generator=torch.Generator().manual_seed(2))
+    with pytest.raises(ValueError, match=pattern):
+        call(f)
+
+
+def test_barlow_twins_eps0_is_fine_without_constant_columns():
+    # eps = 0 only fails on a zero-variance column; on ordinary data it is the exact standardisation
+    rng = np.random.default_rng(9)
+    fx, fxp = torch.tensor(rng.standard_normal((1, 6, 3))), torch.tensor(rng.standard_normal((1, 6, 3)))
+    got = float(losses.barlow_twins(fx, fxp, 0.05, eps=0.0)[0])
+    assert_rel_close(got, ref_barlow(fx[0].numpy(), fxp[0].numpy(), 0.05, True, 6, eps=0.0), 1e-10, reason=FLOAT)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given
@@ -39,8 +40,15 @@ def test_known_ranks():
     assert rank_above(eigs, 0.5).tolist() == [3, 1, 1]
 
 
-def test_stable_rank_of_zero_spectrum_is_nan():
-    assert math.isnan(float(stable_rank(torch.zeros(3, dtype=DT))))
+def test_rank_of_zero_spectrum_is_undefined():
+    # (Σλ)²/Σλ² and exp H(λ/Σλ) are 0/0 at λ = 0: a ValueError, not NaN (stable rank, before) or
+    # 1 (entropy rank, before: 0/0 probabilities were dropped as "0 log 0")
+    for fn in (stable_rank, entropy_rank):
+        with pytest.raises(ValueError, match=r"eigs must not be all zero .*at batch index \(1,\)"):
+            fn(torch.tensor([[1.0, 2.0], [0.0, 0.0]], dtype=DT))
+    # the counts are defined: rank 0
+    assert numerical_rank(torch.zeros(3, dtype=DT)).item() == 0
+    assert rank_above(torch.zeros(3, dtype=DT), 0.5).item() == 0
 
 
 def test_numerical_rank_dtype_rule():
@@ -82,3 +90,47 @@ def test_rank_inequalities(values):
         assert abs(sr - r) < 1e-9 and abs(er - r) < 1e-9
     elif float((nz.max() - nz.min()) / nz.max()) > 1e-3:
         assert er < r and sr < er
+
+
+# ---------------------------------------------------------------- undefined inputs raise (issue 11)
+@pytest.mark.parametrize("fn", [numerical_rank, lambda e: rank_above(e, 0.1), stable_rank, entropy_rank])
+def test_nan_spectrum_raises(fn):
+    # before: numerical_rank / rank_above counted NaN as "not above the threshold" and returned 0
+    with pytest.raises(ValueError, match=r"eigs must be finite .*got nan at index \(1,\)"):
+        fn(torch.tensor([1.0, float("nan"), 0.5], dtype=DT))
+
+
+@pytest.mark.parametrize("fn", [numerical_rank, lambda e: rank_above(e, 0.1), stable_rank, entropy_rank])
+def test_significantly_negative_eigenvalue_raises(fn):
+    # before: entropy_rank / stable_rank clamped −0.5 to 0 silently (entropy rank 1.0 here)
+    with pytest.raises(ValueError, match=r"eigs must be the eigenvalues of a positive semi-definite .*-0\.5"):
+        fn(torch.tensor([-0.5, 1.0], dtype=DT))
+
+
+def test_roundoff_negative_eigenvalues_count_as_zero():
+    # eigvalsh of a singular PSD matrix returns zeros as ±(d·eps·λ_max): within psd_rtol they are 0
+    e = torch.tensor([-1e-15, 0.0, 2.0, 2.0], dtype=DT)
+    assert float(stable_rank(e)) == 2.0 and abs(float(entropy_rank(e)) - 2.0) < 1e-15
+    assert int(numerical_rank(e)) == 2
+    # float32 spectra get float32's looser bound (1e-4 relative)
+    assert int(numerical_rank(torch.tensor([-1e-5, 1.0]))) == 1
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        numerical_rank(torch.tensor([-1e-5, 1.0], dtype=DT))
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: gram_eigenvalues(torch.ones(3, dtype=DT)), r"W must have at least 2 dimensions"),
+    (lambda: gram_eigenvalues(torch.ones(2, 2, dtype=torch.bool)), r"W must hold real floating-point"),
+    (lambda: numerical_rank(torch.ones(3, dtype=DT), dtype="float32"), r"dtype must be a floating torch.dtype"),
+    (lambda: rank_above(torch.ones(3, dtype=DT), float("nan")), r"rtol must be finite"),
+    (lambda: stable_rank(torch.ones(0, dtype=DT)), r"eigs must not be empty"),
+])
+def test_bad_arguments_name_the_parameter(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_metrics_accept_array_likes():
+    # lists / numpy arrays convert to float64 (scikit-learn's check_array habit); integer data too
+    assert int(numerical_rank([0, 1, 4])) == 2
+    assert abs(float(stable_rank(np.array([1.0, 3.0]))) - 1.6) < 1e-15

@@ -111,3 +111,83 @@ def test_resolve_device():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no GPU is available"):
             resolve_device("cuda")
+
+
+# ---------------------------------------------------------------- tensor checks (issue 11)
+def test_check_tensor_converts_and_rejects():
+    t = v.check_tensor([[1, 2], [3, 4]], "W", ndim=2)
+    assert t.dtype == torch.float64  # integers convert to float64, like scikit-learn's check_array
+    assert v.check_tensor(torch.ones(2, dtype=torch.float32), "W").dtype == torch.float32  # floats keep theirs
+    for bad, pattern in [
+        (torch.ones(2, dtype=torch.bool), r"W must hold real floating-point numbers .*torch.bool"),
+        (torch.ones(2, dtype=torch.complex64), r"W must hold real floating-point"),
+        (torch.ones(2, dtype=torch.float16), r"W must be float32 or float64, got dtype torch.float16"),
+        (np.array(["a", "b"]), r"W must hold real numbers"),
+        (torch.ones(2, 0), r"W must not be empty"),
+        (torch.tensor([[1.0, float("nan")]]), r"W must be finite \(no NaN or inf\), got nan at index \(0, 1\)"),
+    ]:
+        with pytest.raises(ValueError, match=pattern):
+            v.check_tensor(bad, "W")
+    with pytest.raises(ValueError, match=r"W must be a 3-D tensor \(K, N, d\), got shape \(2,\)"):
+        v.check_tensor(torch.ones(2), "W", ndim=3, layout="(K, N, d)")
+
+
+def test_finite_fast_path_survives_overflowing_sums():
+    # the one-reduction fast path (a finite sum ⇒ finite entries) must not reject finite data whose
+    # sum overflows: 2 × 1e308 = inf, yet every entry is finite
+    v.check_finite_tensor(torch.tensor([1e308, 1e308], dtype=torch.float64), "x")
+    with pytest.raises(ValueError, match=r"x must be finite .*-inf at index \(1,\)"):
+        v.check_finite_tensor(torch.tensor([1.0, -float("inf")]), "x")
+
+
+def test_assume_finite_skips_only_the_nan_scan():
+    bad = torch.tensor([[1.0, float("nan")]])
+    with v.assume_finite():
+        assert v.check_tensor(bad, "W") is bad
+        with pytest.raises(ValueError, match="W must be a 3-D tensor"):
+            v.check_tensor(bad, "W", ndim=3)  # shapes are still checked
+    with pytest.raises(ValueError, match="W must be finite"):
+        v.check_tensor(bad, "W")  # restored on exit
+
+
+def test_check_spectrum_dtype_aware_roundoff_band():
+    v.check_spectrum(torch.tensor([-1e-7, 1.0], dtype=torch.float64), "eigs")  # 1e-7 < 1e-6: round-off
+    with pytest.raises(ValueError, match=r"eigs must be the eigenvalues of a positive semi-definite"):
+        v.check_spectrum(torch.tensor([-1e-5, 1.0], dtype=torch.float64), "eigs")
+    v.check_spectrum(torch.tensor([-1e-5, 1.0], dtype=torch.float32), "eigs")  # float32: band 1e-4
+
+
+def test_check_psd_matrices_batched():
+    S = torch.stack([torch.eye(2, dtype=torch.float64), torch.tensor([[1.0, 2.0], [2.0, 1.0]], dtype=torch.float64)])
+    with pytest.raises(ValueError, match=r"Sigma must be positive semi-definite, got smallest eigenvalue -1 at batch index \(1,\)"):
+        v.check_psd_matrices(S, "Sigma")
+    S[1] = torch.tensor([[1.0, 0.5], [0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"Sigma must be symmetric, .*at batch index \(1,\)"):
+        v.check_psd_matrices(S, "Sigma")
+
+
+def test_check_param_vector_and_mask():
+    like = torch.zeros(3, dtype=torch.float64)
+    assert v.check_param_vector(0.25, "alpha", 3, like).tolist() == [0.25] * 3
+    assert v.check_param_vector(torch.tensor(0.5), "alpha", 3, like).shape == (3,)
+    with pytest.raises(ValueError, match=r"gamma must be >= 0 \(finite\), got -1.0 at index 2"):
+        v.check_param_vector(torch.tensor([0.0, 1.0, -1.0]), "gamma", 3, like, "nonnegative")
+    with pytest.raises(ValueError, match=r"fx must have N >= 2 rows per configuration \(why\), got N = 1"):
+        v.check_mask(None, (3, 1), like.device, 2, "why")
+    with pytest.raises(ValueError, match=r"mask must have shape \(3, 4\), got \(3, 5\)"):
+        v.check_mask(torch.ones(3, 5, dtype=torch.bool), (3, 4), like.device, 2, "why")
+
+
+def test_check_covariance_names_nan_and_the_asymmetric_pair():
+    # before: a NaN entry was reported as "must be finite (it contains NaN or inf)" without the entry
+    with pytest.raises(ValueError, match=r"C must be finite .*C\[0, 1\] = nan"):
+        v.check_covariance(np.array([[1.0, np.nan], [np.nan, 1.0]]), "C")
+    with pytest.raises(ValueError, match=r"C must be symmetric, got C\[0, 1\] = 0.1 but C\[1, 0\] = 0"):
+        v.check_covariance(np.array([[1.0, 0.1], [0.0, 1.0]]), "C")
+    with pytest.raises(ValueError, match=r"C must be a real square matrix, got dtype complex128"):
+        v.check_covariance(np.eye(2) * 1j, "C")
+    # float32 input gets the float32 tolerance (1e-4 relative), float64 the float64 one (1e-6)
+    near = np.array([[1.0, 1e-5], [0.0, 1.0]])
+    v.check_covariance(near.astype(np.float32), "C")
+    with pytest.raises(ValueError, match="C must be symmetric"):
+        v.check_covariance(near, "C")
