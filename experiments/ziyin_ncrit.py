@@ -213,24 +213,24 @@ def _assemble(cfg, rows, land, src, floor, tau) -> dict:
     diff = [r for r in plain if r["pred_main"] < r["pred_derived"]]
     grew, unres, support = RE.split_contested(diff)
     checks = [
-        {"name": "every resolved direction follows the derived rank min(d1, N−1) (incl. the N ≤ d zeros)",
+        {"key": "derived_rank_followed", "name": "every resolved direction follows the derived rank min(d1, N−1) (incl. the N ≤ d zeros)",
          "passed": n_mis == 0,
          "detail": f"{n_conf} nonzero confirmed, {nulls.count('zero')}/{len(nulls)} data-rank zeros confirmed "
                    f"({sum(s.startswith('unresolved') for s in nulls)} unresolved), {n_mis} mismatches; floor "
                    f"{floor:.1e} (weight-decay twins), τ {tau:.1e}"},
-        {"name": "sweep is decisive (≤ 25% of directions unresolved)", "passed": n_unres <= 0.25 * n_dir,
+        {"key": "decisive", "name": "sweep is decisive (≤ 25% of directions unresolved)", "passed": n_unres <= 0.25 * n_dir,
          "detail": f"{n_unres}/{n_dir} unresolved"},
-        {"name": "eq. 7 (collapse iff N > a/(c(1−α))) contradicted: directions grow at every N",
+        {"key": "eq7_contradicted", "name": "eq. 7 (collapse iff N > a/(c(1−α))) contradicted: directions grow at every N",
          "passed": not eq7_bad and all(r["grown_rank"] > r["pred_eq7"] for r in plain if r["n_unresolved"] == 0),
          "detail": f"eq. 7 predicts rank {sorted({r['pred_eq7'] for r in plain})}; grown ranks "
                    f"{sorted({r['grown_rank'] for r in plain})}"},
-        {"name": "main-text rule ((1−α)c/N ≥ a collapses) contradicted where it predicts fewer directions",
+        {"key": "main_text_contradicted", "name": "main-text rule ((1−α)c/N ≥ a collapses) contradicted where it predicts fewer directions",
          "passed": bool(diff) and not support and len(grew) >= 0.75 * len(diff),
          "detail": f"{len(grew)}/{len(diff)} runs grew a direction it collapses, {len(unres)} unresolved, "
                    f"{len(support)} support it"},
     ]
     if land:
-        checks.append({"name": "landscape: removing the main-text-collapsed directions raises E[L] (z > 5)",
+        checks.append({"key": "landscape_projection", "name": "landscape: removing the main-text-collapsed directions raises E[L] (z > 5)",
                        "passed": all(t["z_projected"] > 5 for t in land),
                        "detail": ", ".join(f"σ={t['sigma']:g},N={t['N']}: z={t['z_projected']:.1f}" for t in land)})
     agree = {k: sum(r["meas_rank"] == r[f"pred_{k}"] for r in plain) for k in ("main", "eq7", "derived")}

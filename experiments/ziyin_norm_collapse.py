@@ -161,16 +161,16 @@ def run(cfg: Config, out_dir: Path) -> dict:
     far = None if lo <= cfg.far_below < hi else bool(hi <= cfg.far_below)  # None: interval straddles ¼
     fmt = lambda x: "none" if not np.isfinite(x) else f"{x:.3f}"  # noqa: E731
     checks = [
-        {"name": "training converged (loss plateau)", "passed": bool(nrm["converged"] and un["converged"]),
+        {"key": "converged", "name": "training converged (loss plateau)", "passed": bool(nrm["converged"] and un["converged"]),
          "detail": f"worst |Δ mean loss| last 20% vs previous 20% = {max(nrm['drift'], un['drift']):.2f} × (3 SE + 1e-3)"},
-        {"name": "(i) normalized collapses before σ² reaches a_min", "passed": bool(hi < 1.0),
+        {"key": "below_amin", "name": "(i) normalized collapses before σ² reaches a_min", "passed": bool(hi < 1.0),
          "detail": f"onset σ²/a_min median {fmt(med)}, {cover:.0%} interval [{fmt(lo)}, {fmt(hi)}] "
                    f"({n_coll}/{nrm['ratios'].size} replicas collapse in the grid, {nrm['collapsed_at_0']} more already at σ = 0; "
                    f"collapse = r_min < {cfg.collapse_frac:g}/d)"},
-        {"name": "(i) unnormalized control does not collapse on the same grid", "passed": un_coll == 0,
+        {"key": "control_no_collapse", "name": "(i) unnormalized control does not collapse on the same grid", "passed": un_coll == 0,
          "detail": f"{un_coll}/{cfg.seeds} replicas collapse for 0 < σ² ≤ {s2.max():g} (≥ {top:.2f}·a_min); "
                    f"min median r_min/r_ref = {float(un['median_rel'].min()):.3g}"},
-        {"name": "(ii) 'far below' (onset ratio ≤ 1/4) decided by the interval", "passed": far is not None,
+        {"key": "far_below_decided", "name": "(ii) 'far below' (onset ratio ≤ 1/4) decided by the interval", "passed": far is not None,
          "detail": f"interval [{fmt(lo)}, {fmt(hi)}] vs {cfg.far_below:g}: "
                    + ("undecided" if far is None else ("far below: yes" if far else "far below: NO"))},
     ]

@@ -155,16 +155,16 @@ def run(cfg: Config, out_dir: Path) -> dict:
     in_fit = med_ratio[fit]
     vanish = meas[:, :, 0] / pred[:, :, 0]  # (seeds, S)
     checks = [
-        {"name": "fitted exponent matches derived", "passed": bool(abs(s_meas - s_pred) <= tol),
+        {"key": "exponent_matches_derived", "name": "fitted exponent matches derived", "passed": bool(abs(s_meas - s_pred) <= tol),
          "detail": f"measured {s_meas:.3f} ± {se:.3f} (SE, {cfg.seeds} replicas) vs derived fit {s_pred:.3f} "
                    f"over σ ∈ [{lo:g}, {hi:g}]; tol {tol:.3f} = 3 SE + {sys_tol:.3f}; asymptote −4, "
                    f"local −4-type slope at √(σlo σhi): {local:.3f}"},
-        {"name": "eigenvalues decrease with σ (exponent < 0)", "passed": bool(s_meas + 3 * se < 0),
+        {"key": "exponent_negative", "name": "eigenvalues decrease with σ (exponent < 0)", "passed": bool(s_meas + 3 * se < 0),
          "detail": f"source text: 'scale as σ⁴' (literal exponent +4); measured {s_meas:.3f}"},
-        {"name": "smallest eigenvalues match derived λ_i", "passed": bool(np.all(np.abs(np.log(in_fit)) <= math.log(1 + cfg.eig_rtol))),
+        {"key": "eigs_match_derived", "name": "smallest eigenvalues match derived λ_i", "passed": bool(np.all(np.abs(np.log(in_fit)) <= math.log(1 + cfg.eig_rtol))),
          "detail": f"median λ/λ_pred over replicas in fit range: {np.round(in_fit.min(), 3)}..{np.round(in_fit.max(), 3)} "
                    f"(allowed [{1 / (1 + cfg.eig_rtol):.3f}, {1 + cfg.eig_rtol:.3f}])"},
-        {"name": "no eigenvalue vanishes at any σ", "passed": bool(np.all(vanish >= cfg.vanish_ratio)),
+        {"key": "no_vanishing", "name": "no eigenvalue vanishes at any σ", "passed": bool(np.all(vanish >= cfg.vanish_ratio)),
          "detail": f"min over seeds, σ of λ_min/λ_pred,min = {vanish.min():.3g} (threshold {cfg.vanish_ratio}; "
                    f"a collapsed direction sits at the optimizer floor, ≪ this)"},
     ]

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from sslverify.experiments import run_experiment
 from sslverify.experiments import ziyin_ncrit as mod
+from sslverify.verdicts.builtin.ziyin_expansion import extract_ncrit
+from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
+from sslverify.verdicts.registry import get_claim
 
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "ziyin_ncrit.py"
 
@@ -48,6 +51,18 @@ def test_quick_run_verdicts(quick):
     contested = [r for r in plain if r["pred_main"] < r["pred_derived"]]
     assert contested and all(r["grown_rank"] > r["pred_main"] for r in contested)
     assert all(t["z_projected"] > 5 for t in quick["landscape"])
+    checks = {c["key"]: c["passed"] for c in quick["checks"]}
+    assert checks["main_text_contradicted"] and checks["eq7_contradicted"] and checks["derived_rank_followed"]
+
+
+@pytest.mark.parametrize("cid", ["ziyin.ncrit", "ziyin.collapse-threshold"])
+def test_evidence_schema_matches_fixture(quick, cid):
+    # the evidence both claims' gathers build from this run has the recorded fixtures' schema, and decides as recorded
+    ev = jsonable(extract_ncrit(quick))
+    fx = load_fixture(cid)
+    assert fx is not None and not schema_differences(schema(fx["ncrit"]), schema(ev))
+    rec = get_claim(cid)
+    assert rec.decide({**fx, "ncrit": ev}).verdict == rec.verdict
 
 
 def test_cli_bad_value_exits_2():

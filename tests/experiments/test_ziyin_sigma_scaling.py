@@ -1,5 +1,8 @@
 """App. B, Fig. 2 left: vanilla InfoNCE eigenvalues of WᵀW fall as σ^(−4) (derived), never vanish."""
 from sslverify.experiments import run_experiment
+from sslverify.verdicts.builtin.ziyin_expansion import extract_sigma
+from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
+from sslverify.verdicts.registry import get_claim
 
 
 def test_sigma_scaling_quick(tmp_path):
@@ -20,3 +23,10 @@ def test_sigma_scaling_quick(tmp_path):
     info = r["table"][-1]
     assert info["sigma"] is None and info["protocol"].startswith("source")
     assert len(info["lam0_ratio_median_by_sigma"]) == len(r["sigmas"])
+    # checks by key; the evidence the claim's gather builds has the recorded fixture's schema and decides as recorded
+    checks = {c["key"]: c["passed"] for c in r["checks"]}
+    assert checks["exponent_negative"] and checks["exponent_matches_derived"]
+    ev = jsonable(extract_sigma(r))
+    fx = load_fixture("ziyin.sigma-scaling")
+    assert fx is not None and not schema_differences(schema(fx["sigma"]), schema(ev))
+    assert get_claim("ziyin.sigma-scaling").decide({**fx, "sigma": ev}).verdict == "corrected"

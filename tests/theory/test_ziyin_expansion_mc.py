@@ -73,11 +73,42 @@ def test_eq2_is_eq1_over_N_minus_logN():
     r2 = en.eq1_eq2(2 * rng.normal(size=(2, 3)), Xh, E, Ep, En)
     d1 = r["eq2_negatives_only"] - r["eq1"] / 7
     d2 = r2["eq2_negatives_only"] - r2["eq1"] / 7
-    assert abs(d1 - d2) > 1e-3
+    assert abs(d1 - d2) > 1e-3  # an affine relation would give d1 = d2 to float64 round-off (~1e-14); measured ≫ 1e-3
 
 
 def test_predicted_gram_fixed_dataset_rank():
     # App. B fixed data set, N = 3 points in d0 = 4: rank WᵀW = N − 1 = 2 (data rank), the rest → 0
     X = np.random.default_rng(2).normal(size=(3, 4))
     ev = en.predicted_gram_fixed_dataset(X, 4.0 * np.eye(4), 0.1, steps=60)
+    # the data directions end at 0.088, 0.057; the null directions (b = 0: only the quartic pulls them in, so L-BFGS
+    # approaches 0 slowly) sit at ~2e-6 after 60 or 400 steps alike: 1e-3 separates them by > 2 decades either side
     assert ev[1] > 1e-3 and ev[2] < 1e-3 * ev[1]
+
+
+def test_eq2_by_explicit_loops():
+    # ziyin.eq2, second method: eq. 1 and eq. 2 written out as plain loops (no shared code with eq1_eq2), N = 5:
+    # eq. 1 sums −log(e^{u0}/(Σ_{j≠i} e^{u_j} + e^{u0})) over anchors; eq. 2 averages ½D + log(mean over the N candidates)
+    rng = np.random.default_rng(11)
+    N, d = 5, 2
+    W = rng.normal(size=(3, d))
+    xh, e, ep, en = (rng.normal(size=(N, d)) for _ in range(4))
+    f = lambda v: W @ v  # noqa: E731
+    eq1 = eq2 = 0.0
+    for i in range(N):
+        fx, fxp = f(xh[i] + e[i]), f(xh[i] + ep[i])
+        pos = math.exp(-0.5 * float((fx - fxp) @ (fx - fxp)))
+        negs = [math.exp(-0.5 * float((fx - f(xh[j] + en[j])) @ (fx - f(xh[j] + en[j])))) for j in range(N) if j != i]
+        eq1 += -math.log(pos / (sum(negs) + pos))
+        eq2 += (0.5 * float((fx - fxp) @ (fx - fxp)) + math.log((sum(negs) + pos) / N)) / N
+    assert_rel_close(eq2, eq1 / N - math.log(N), 1e-12, reason="float64 sums of 5 exponentials")
+    assert abs(eq2 - eq1) > 1.0
+
+
+def test_collapse_counterexample_mc():
+    # ziyin.collapse-threshold, second method: Monte Carlo of the ACTUAL loss (not its expansion) at the counterexample
+    # d = 1, N = 2, α = 0, a = 1, c = 4: E ℓ(w) = −a w² (so −1 at w = 1, −0.25 at w = ½) although the source's
+    # B = a − c/2 = −1 predicts collapse
+    for w, seed in ((1.0, 1), (0.5, 2)):
+        r = en.mc_orders(np.array([[w]]), np.array([[1.0]]), np.array([[4.0]]), 2, 0.0, n=50_000, seed=seed)
+        assert abs(r["loss_minus_logK"] - (-w**2)) <= Z * r["se_loss"]
+    assert ex.source_B([[1.0]], [[4.0]], 2, 0.0)[0, 0] == -1.0

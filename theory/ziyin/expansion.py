@@ -70,6 +70,7 @@ def u_level_closed(N: int, v):
     return -v[0] + S, sp.Rational(1, 2) * (Q - S**2)
 
 
+@lru_cache(maxsize=None)
 def quadratic_moment_lemma(d: int) -> sp.Expr:
     """Residual of E|z1|²|z2|² − (TrΓ11 TrΓ22 + 2Tr(Γ12Γ21)) for symbolic joint covariance, dim d."""
     z = sp.symbols(f"z0:{2 * d}", real=True)
@@ -215,14 +216,16 @@ def brute_force_fixed_dataset(N: int, quartic: bool = True):
 
 
 # ----------------------------------------------------------------------------- numeric predictors
-_num = {k: sp.lambdify((N_, ALPHA), e, "math") for k, e in derived_coefficients().items()}
-
-
 def coefficients(N, alpha) -> dict:
-    """Numeric b, κ_S, κ_P, κ_T (lambdified from ``derived_coefficients``)."""
+    """Numeric b, κ_S, κ_P, κ_T: the factored forms of ``derived_coefficients`` (tests check them against the
+    symbolic ones), evaluated without cancellation: κ_S = (N−1)(¾(N−2) + α)/K², whose expanded SymPy form
+    3N/4 + α − 3/2 loses a tiny α at N = 2 in float64."""
     _check_N(N)
     _check_alpha(alpha)
-    return {k: float(f(N, alpha)) for k, f in _num.items()}
+    N, alpha = int(N), float(alpha)
+    K = N - 1 + alpha
+    return {"b": (N - 1) / K, "kS": (N - 1) * (0.75 * (N - 2) + alpha) / K**2,
+            "kP": alpha * (N - 1) / (2 * K**2), "kT": alpha * (N - 1) / (2 * K**2)}
 
 
 def derived_B(A0, N, alpha) -> np.ndarray:
