@@ -175,3 +175,14 @@ def test_cli_unknown_field_exits_2():
     res = _cli("--set", "steps=3")
     assert res.returncode == 2
     assert "unknown config field 'steps'" in res.stderr
+
+
+def test_weight_decay_evidence_schema_matches_fixture(quick):
+    # ziyin.weight-decay reads this experiment too (its InfoNCE rows and check keys): same schema as its fixture
+    from sslverify.verdicts.builtin.ziyin_expansion import extract_prop2_weight_decay
+    from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
+
+    fixture = load_fixture("ziyin.weight-decay")
+    assert fixture is not None, "tests/theory/fixtures/ziyin.weight-decay.json is missing"
+    ours = jsonable(extract_prop2_weight_decay(quick))
+    assert schema_differences(schema(fixture["prop2"]), schema(ours)) == []
