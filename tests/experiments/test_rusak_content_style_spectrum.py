@@ -1,18 +1,42 @@
-"""experiments/rusak_content_style_spectrum.py at tiny size (rusak.fig1, rusak.temperature-sign)."""
+"""experiments/rusak_content_style_spectrum.py at tiny size (rusak.fig1, rusak.temperature-sign) and its evidence schema."""
 from __future__ import annotations
 
 import pytest
 
 from sslverify.experiments import run_experiment
+from sslverify.verdicts.evidence import load_fixture, schema, schema_differences
+
+_RUN: dict = {}
+
+
+def _tiny(tmp_path):
+    if "r" not in _RUN:
+        _RUN["r"] = run_experiment("rusak_content_style_spectrum", quick=True, out_dir=tmp_path)
+    return _RUN["r"]
 
 
 def test_tiny_spectrum(tmp_path):
-    r = run_experiment("rusak_content_style_spectrum", quick=True, out_dir=tmp_path)
+    r = _tiny(tmp_path)
     assert r["passed"], r["checks"]
-    assert r["collapse_at_equal_tau"]
-    assert all(v < 0.75 for v in r["rho_equal_tau"].values())  # the experiment's collapse_max
-    assert r["rho_max"] < 1.0  # no temperature removes the content dominance
-    assert r["direction_that_reduces_collapse"] in (">", "<", "both", "none")
+    keys = [c["key"] for c in r["checks"]]
+    assert len(keys) == len(set(keys)) and {"collapse_at_equal_tau", "dc0_uncollapsed", "powered"} <= set(keys)
+    for v in r["per_dc"].values():
+        assert v["rho_equal_tau"] < 0.75  # the experiment's collapse_max
+        # τ_c ≪ τ_s moves ρ up (paired log-ρ shift at the smallest τ_c is positive)
+        assert v["log_rho_shift"][str(min(r["taus_lo"]))]["mean"] > 0
+    assert min(r["flatness_dc0"]) > 0.5
+
+
+def test_spectrum_schema_matches_fixture(tmp_path):
+    from sslverify.verdicts.builtin.rusak import _spectrum_extract
+
+    for cid in ("rusak.fig1",):
+        fx = load_fixture(cid)
+        assert fx is not None, f"regenerate: python -m sslverify.verdicts.evidence {cid}"
+        assert schema_differences(schema(fx), schema(_spectrum_extract(_tiny(tmp_path)))) == []
+    fx = load_fixture("rusak.temperature-sign")
+    assert fx is not None
+    assert schema_differences(schema(fx["experiment"]), schema(_spectrum_extract(_tiny(tmp_path)))) == []
 
 
 def test_bad_config(tmp_path):

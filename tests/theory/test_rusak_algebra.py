@@ -97,3 +97,33 @@ def test_eq15_box_monte_carlo():
     assert r["rel_err_effective"] < 1e-2
     assert r["sigma_eff2_style"] < r["sigma_s2_nominal"]
     assert r["min_eig_Sx_minus_Sxt"] > 0  # Σ_x − Σ_x~ is PD (Assum. 4), Σ_x~ − Σ_x is ND
+
+
+def test_lemma2_brute_force_exact():
+    # lemma 2 by a second method: 300 random low-rank integer pairs, fraction-exact ranks, no violation
+    r = algebra.lemma2_brute_force(300, seed=0)
+    assert r["pairs"] == 300 and r["violation"] is None
+    # the exact rank routine itself: a known rank-1 product and a singular 3×3
+    assert algebra.exact_rank_int([[1, 2], [2, 4]]) == 1
+    assert algebra.exact_rank_int([[1, 2, 3], [4, 5, 6], [7, 8, 9]]) == 2
+
+
+def test_lemma3_enumeration():
+    # lemma 3 by exhaustive exact enumeration (n ≤ 2, entries in {−1, 0, 1}): 'both' fails, 'either' never does
+    r = algebra.lemma3_enumeration()
+    assert r["pairs"] == 3**2 + 3**8 == 6570
+    assert r["corrected_fails"] == 0 and r["literal_fails"] == 3172
+    A, B = r["first_literal_counterexample"]["A"], r["first_literal_counterexample"]["B"]
+    assert algebra.det_int((np.array(A) @ np.array(B)).tolist()) == 0 and (algebra.det_int(A) != 0 or algebra.det_int(B) != 0)
+
+
+def test_lemma6_exact_determinant():
+    # lemma 6's counterexample by a second method: SymPy differentiates eq. 4 at W = I, exact exponentials;
+    # det = −e(1 + 5e^{1/2} + 3e^{3/2} + 7e)/(4(…)) ≠ 0, so the rank is 3 > M + 1 = 2
+    r = algebra.lemma6_exact_gradient_det()
+    assert r["d"] == 3 and r["M"] == 1
+    # 50-digit evaluation of a closed form; the autograd singular values (0.8993, 0.7769, 0.5) multiply to 0.34934:
+    # 1e-4 is the 4-digit rounding of that product
+    assert abs(r["det_50_digits"] + 0.34934) < 1e-4
+    sv = algebra.gradient_rank(**algebra.LEMMA6_COUNTEREXAMPLE)["singular_values"]
+    assert abs(float(np.prod(sv)) - r["abs_det"]) < 1e-12  # |det| = product of singular values, float64 round-off

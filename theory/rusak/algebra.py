@@ -167,3 +167,101 @@ def eq15_box_monte_carlo(d: int = 4, d_c: int = 1, sigma_s: float = 0.1, n: int 
     return {"rel_err_effective": rel(pred_eff), "rel_err_nominal": rel(pred_nom),
             "sigma_eff2_style": float(eff[d_c:].mean()), "sigma_s2_nominal": sigma_s**2,
             "min_eig_Sx_minus_Sxt": float(np.linalg.eigvalsh(lhs).min())}
+
+
+# ----------------------------------------------------------------------------- exact brute force (second methods)
+def exact_rank_int(M) -> int:
+    """Rank of an integer (or rational) matrix by fraction-exact Gaussian elimination (no floating point)."""
+    from fractions import Fraction
+
+    rows = [[Fraction(v) for v in row] for row in np.asarray(M, dtype=object).tolist()]
+    rank, ncols = 0, len(rows[0]) if rows else 0
+    for c in range(ncols):
+        piv = next((r for r in range(rank, len(rows)) if rows[r][c] != 0), None)
+        if piv is None:
+            continue
+        rows[rank], rows[piv] = rows[piv], rows[rank]
+        for r in range(len(rows)):
+            if r != rank and rows[r][c] != 0:
+                f = rows[r][c] / rows[rank][c]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[rank])]
+        rank += 1
+    return rank
+
+
+def lemma2_brute_force(n_pairs: int = 300, seed: int = 0) -> dict:
+    """Search for rank(AB) > min(rank A, rank B) over random low-rank integer matrices (exact ranks).
+
+    Shapes m×n, n×k with m, n, k ∈ [1, 4], ranks prescribed by integer factors; returns the number of pairs
+    tried and the first violation (None if there is none)."""
+    rng = np.random.default_rng(seed)
+    for t in range(n_pairs):
+        m, n, k = (int(v) for v in rng.integers(1, 5, 3))
+        ra, rb = int(rng.integers(0, min(m, n) + 1)), int(rng.integers(0, min(n, k) + 1))
+        A = rng.integers(-2, 3, (m, ra)) @ rng.integers(-2, 3, (ra, n)) if ra else np.zeros((m, n), int)
+        B = rng.integers(-2, 3, (n, rb)) @ rng.integers(-2, 3, (rb, k)) if rb else np.zeros((n, k), int)
+        rab, r_a, r_b = exact_rank_int(A @ B), exact_rank_int(A), exact_rank_int(B)
+        if rab > min(r_a, r_b):
+            return {"pairs": t + 1, "violation": {"A": A.tolist(), "B": B.tolist(), "rank_AB": rab, "rank_A": r_a, "rank_B": r_b}}
+    return {"pairs": n_pairs, "violation": None}
+
+
+def det_int(M) -> int:
+    """Exact determinant of a small integer matrix (fraction-free Bareiss)."""
+    from fractions import Fraction
+
+    a = [[Fraction(v) for v in row] for row in M]
+    n, det = len(a), Fraction(1)
+    for c in range(n):
+        piv = next((r for r in range(c, n) if a[r][c] != 0), None)
+        if piv is None:
+            return 0
+        if piv != c:
+            a[c], a[piv] = a[piv], a[c]
+            det = -det
+        det *= a[c][c]
+        for r in range(c + 1, n):
+            f = a[r][c] / a[c][c]
+            a[r] = [x - f * y for x, y in zip(a[r], a[c])]
+    return int(det)
+
+
+def lemma3_enumeration(values=(-1, 0, 1), max_n: int = 2) -> dict:
+    """Every pair of n×n matrices (n ≤ max_n) with entries in ``values``: how often the source's lemma 3
+    ('AB singular iff BOTH singular') and the corrected one ('iff EITHER') fail, by exact determinants."""
+    lit, cor, total = 0, 0, 0
+    first = None
+    for n in range(1, max_n + 1):
+        mats = [np.array(v).reshape(n, n) for v in itertools.product(values, repeat=n * n)]
+        dets = [det_int(m.tolist()) for m in mats]
+        for A, dA in zip(mats, dets):
+            for B, dB in zip(mats, dets):
+                total += 1
+                sing_ab = det_int((A @ B).tolist()) == 0
+                if sing_ab != (dA == 0 and dB == 0):
+                    lit += 1
+                    first = first or {"A": A.tolist(), "B": B.tolist()}
+                cor += sing_ab != (dA == 0 or dB == 0)
+    return {"pairs": total, "literal_fails": lit, "corrected_fails": cor, "first_literal_counterexample": first}
+
+
+@lru_cache(maxsize=None)
+def lemma6_exact_gradient_det() -> dict:
+    """Second method for lemma 6's counterexample: ∂L/∂W of eq. 4 (one sum) by SymPy differentiation at W = I for
+    LEMMA6_COUNTEREXAMPLE, exact (the exponentials stay symbolic), and its determinant evaluated to 50
+    digits: nonzero ⇔ the gradient has full rank d = 3 although M + 1 = 2 < d."""
+    x = sp.Matrix(LEMMA6_COUNTEREXAMPLE["x"])
+    xt = sp.Matrix(LEMMA6_COUNTEREXAMPLE["xt"])
+    n, d = x.shape
+    W = sp.Matrix(d, d, lambda a, b: sp.Symbol(f"w{a}{b}", real=True))
+    z = [W * x.row(i).T for i in range(n)]
+    zt = [W * xt.row(i).T for i in range(n)]
+    sq = lambda v: (v.T * v)[0, 0] / 2  # noqa: E731
+    L = sum(sq(z[i] - zt[i]) + sp.log(sp.exp(-sq(z[i] - zt[i])) + sum(sp.exp(-sq(z[i] - z[j])) for j in range(n) if j != i))
+            for i in range(n))
+    at_I = {W[a, b]: int(a == b) for a in range(d) for b in range(d)}
+    G = sp.Matrix(d, d, lambda a, b: sp.diff(L, W[a, b]).subs(at_I))
+    det = sp.factor(sp.together(G.det(method="berkowitz")))
+    value = float(sp.N(det, 50))
+    # exact closed form: −e(1 + 5e^{1/2} + 3e^{3/2} + 7e)/(4(...positive...)): every term has one sign, so det ≠ 0
+    return {"det": str(det), "det_50_digits": value, "abs_det": abs(value), "d": d, "M": n - 1}

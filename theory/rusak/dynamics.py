@@ -156,3 +156,47 @@ def sweep_equalizing_tau_c(d=4, d_c=2, sigma_c=0.05, sigma_s=0.25, taus=None, M=
     return {"taus": taus.tolist(), "content_over_style": ratios.tolist(), "tau_c_equalizing": tau_eq,
             "tau_c_derived": derived_equalizing_tau_c(sigma_c, sigma_s), "tau_c_heuristic": heuristic_tau_c(sigma_c, sigma_s),
             "sigma_c": sigma_c, "sigma_s": sigma_s}
+
+
+# ----------------------------------------------------------------------------- lemma 5: the M → ∞ limit at finite W
+def _kernel_moments(s: float) -> tuple[float, float]:
+    """For z, y ~ U[0,1] and the kernel k = exp(−s²(z − y)²/2): r2 = E_z[E_y(k (z−y)²)/E_y k] and
+    r1z = E_z[z · E_y(k (z−y))/E_y k] (1-D quadrature; the M → ∞ softmax weights are k/E_y k)."""
+    from scipy import integrate
+
+    def ratio(z, p):
+        num = integrate.quad(lambda y: np.exp(-s * s * (z - y) ** 2 / 2) * (z - y) ** p, 0, 1, epsabs=1e-13)[0]
+        den = integrate.quad(lambda y: np.exp(-s * s * (z - y) ** 2 / 2), 0, 1, epsabs=1e-13)[0]
+        return num / den
+
+    r2 = integrate.quad(lambda z: ratio(z, 2), 0, 1, epsabs=1e-12)[0]
+    r1z = integrate.quad(lambda z: z * ratio(z, 1), 0, 1, epsabs=1e-12)[0]
+    return r2, r1z
+
+
+def large_M_limit_errors(scale: float, d: int = 4, d_c: int = 1, sigma_c: float = 0.0, sigma_s: float = 0.2,
+                         seed: int = 0) -> dict:
+    """Exact M → ∞ limit of (1/M)·E[−∂L/∂W] at W = scale·Q A⁻¹ (the lemma5_table setting), by quadrature.
+
+    As M → ∞ the positive's softmax weight α_ii → 0 and α_ij → k_ij / (M E_j k), k = exp(−‖W(x_i − x_j)‖²/2)
+    = Π_a exp(−scale²Δz_a²/2) (W A = scale·Q, Q orthogonal).  The kernel factorizes over latent
+    coordinates, E R1 = 0 by the symmetry z ↔ 1 − z, so the limits are
+        full:      W A (r2·I − Λ~) Aᵀ       vs the first-order formula  W A (2σ_z²·I − Λ~) Aᵀ
+        detached:  W A (r1z·I − Λ~) Aᵀ      vs                          W A (σ_z²·I − Λ~) Aᵀ (eq. 5 as M → ∞)
+    (σ_z² = 1/12, Λ~ = diag(σ_c², σ_s²)).  Returns the relative errors of the formulas in that limit."""
+    from sslverify.numerics.content_style import make_generator
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    A = make_generator(d, "linear", seed=seed, cond=2.0).linear_matrix()
+    rng = np.random.default_rng(seed + 1)
+    q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    W = scale * q @ np.linalg.inv(A)
+    lam = latent_cond_cov(d, d_c, sigma_c, sigma_s)
+    r2, r1z = _kernel_moments(scale)
+    I = np.eye(d)
+    out = {"scale": scale, "r2": r2, "r1z": r1z, "r2_first_order": 2 * SIGMA_Z2, "r1z_first_order": SIGMA_Z2}
+    for key, lim, formula in (("full", r2, 2 * SIGMA_Z2), ("detached", r1z, SIGMA_Z2)):
+        exact = W @ A @ (lim * I - lam) @ A.T
+        pred = W @ A @ (formula * I - lam) @ A.T
+        out[f"err_{key}"] = rel_err(exact, pred)
+    return out

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import sympy as sp
 import torch
 
@@ -93,28 +94,119 @@ def layer_gradient_ranks(d=6, d_c=2, depth=3, c=3.0, n=256, linear=False, seed=0
     return {"ranks": ranks, "d_c": d_c, "d": d, "linear": linear}
 
 
+def layer_gradient_ranks_fd(d=6, d_c=2, depth=3, c=3.0, n=256, seed=0, h=1e-5, rtol=1e-6) -> dict:
+    """Second method for prop. 5: the same per-layer gradients as :func:`layer_gradient_ranks`, by central finite
+    differences of the loss (no autograd), ranks with singular values above rtol·σ_max.
+
+    h = 1e-5: truncation error h²·|L‴|/6 ~ 1e-10 and round-off ε|L|/h ~ 1e-10 relative, far below the
+    smallest genuine singular value (~6e-4·σ_max here); rtol = 1e-6 separates the two."""
+    from sslverify.numerics.content_style import sample_pairs
+    from sslverify.numerics.content_style_train import forward, init_mlp
+    p = sample_pairs(n, d, d_c, "box", sigma_s=0.1, seed=seed)
+    x = torch.as_tensor(p.x)[None]
+    xt = torch.as_tensor(p.x_pos)[None]
+    params = init_mlp(1, d, depth, seed)
+    Dm = torch.tensor([c] * d_c + [0.0] * (d - d_c), dtype=torch.float64)
+    tau = torch.ones(d, dtype=torch.float64)
+
+    def loss():
+        return float(infonce(forward(params, x, 0.2) * Dm, forward(params, xt, 0.2) * Dm, tau).sum())
+
+    ranks, rel_sv = [], []
+    with torch.no_grad():
+        for l in range(depth):
+            Wl = params[f"W{l}"]
+            G = torch.zeros_like(Wl[0])
+            for a in range(Wl.shape[1]):
+                for b in range(Wl.shape[2]):
+                    old = float(Wl[0, a, b])
+                    Wl[0, a, b] = old + h
+                    up = loss()
+                    Wl[0, a, b] = old - h
+                    down = loss()
+                    Wl[0, a, b] = old
+                    G[a, b] = (up - down) / (2 * h)
+            sv = torch.linalg.svdvals(G)
+            ranks.append(int((sv > rtol * sv.max()).sum()))
+            rel_sv.append((sv / sv.max()).tolist())
+    return {"ranks": ranks, "d_c": d_c, "d": d, "relative_singular_values": rel_sv, "h": h, "rtol": rtol}
+
+
 # ----------------------------------------------------------------------------- prop 6
+PROP6_QUOTE = ("Let f be a (collapsed) optimal Simplex ETF representation (i.e., rank(J_f) = d_c), then the modified "
+               "encoder f_D = D∘f with rank(f_D) = d = d_c + d_s and rank(D) = d_c will have a rank of d_c and remain "
+               "optimal w.r.t. the InfoNCE loss without collapsing.")
+PROP6_PROOF_QUOTE = ("We want to show that multiplication with a singular diagonal matrix enables f to be full-rank, while "
+                     "yielding the same representation after ℓ2-normalization.")
+
+
 @lru_cache(maxsize=None)
 def prop6_symbolic(d_c: int = 2, d_s: int = 1) -> dict:
-    """normalize(D z) vs normalize(z), D = diag(α I_dc, 0): equal when z_s = 0, not in general."""
+    """Prop. 6 symbolically, D = diag(α I_dc, 0):
+
+    intended reading (the proof's): an UNcollapsed inner f with output (z_c, z_s) — any z_s — and the collapsed
+    optimum f* with output (z_c, 0) on the same content: normalize(D f) = normalize(f*) identically;
+    rank J_{D∘f} = rank(D J_f) = d_c for a generic (rank-d) J_f.
+    previous record's reading: normalize(D f) vs f's OWN normalize(f): equal when z_s = 0 only."""
     al = sp.Symbol("alpha", positive=True)
     zc = sp.Matrix(sp.symbols(f"c0:{d_c}", real=True))
     zs = sp.Matrix(sp.symbols(f"s0:{d_s}", real=True))
-    nrm = lambda v: v / sp.sqrt(sum(e**2 for e in v))  # noqa: E731
-    z0 = sp.Matrix.vstack(zc, sp.zeros(d_s, 1))
-    Dz0 = sp.Matrix.vstack(al * zc, sp.zeros(d_s, 1))
-    same_collapsed = sp.simplify(nrm(Dz0) - nrm(z0)) == sp.zeros(d_c + d_s, 1)
-    z = sp.Matrix.vstack(zc, zs)
-    diff_full = sp.simplify(nrm(Dz0) - nrm(z))
-    # concrete z with style: (1, 0, …, 1)
-    subs = {**{v: (1 if i == 0 else 0) for i, v in enumerate(zc)}, **{v: 1 for v in zs}}
-    differs = diff_full.subs(subs) != sp.zeros(d_c + d_s, 1)
-    # rank of D∘f's Jacobian: J_{D∘f} = D J_f, rank ≤ rank D = d_c (lemma 2)
-    J = sp.Matrix(d_c + d_s, d_c + d_s, lambda i, j: sp.Symbol(f"j{i}{j}"))
-    Dm = sp.diag(*([al] * d_c + [0] * d_s))
-    rank_DJ = (Dm * J).rank()
-    return {"same_when_style_zero": same_collapsed, "differs_when_style_nonzero": bool(differs),
-            "rank_of_D_times_generic_J": int(rank_DJ), "d": d_c + d_s, "d_c": d_c}
+    f_star = sp.Matrix.vstack(zc, sp.zeros(d_s, 1))            # collapsed optimum's output
+    f_full = sp.Matrix.vstack(zc, zs)                          # uncollapsed inner encoder, same content
+    D = sp.diag(*([al] * d_c + [0] * d_s))
+
+    def same_direction(a, b):
+        # a/‖a‖ = b/‖b‖ ⇔ (a·b)² = ‖a‖²‖b‖² (Cauchy–Schwarz equality) and a·b ≥ 0: polynomial identities
+        ab = (a.T * b)[0, 0]
+        return sp.expand(ab**2 - (a.T * a)[0, 0] * (b.T * b)[0, 0]) == 0 and bool(sp.factor(ab).is_nonnegative)
+
+    same_as_optimum = same_direction(D * f_full, f_star)
+    same_collapsed = same_direction(D * f_star, f_star)
+    subs = {**{v: (1 if i == 0 else 0) for i, v in enumerate(zc)}, **{v: 1 for v in zs}}  # z = (1, 0, …, 1)
+    differs_own = not same_direction((D * f_full).subs(subs), f_full.subs(subs))
+    # generic J_f: a seeded random integer matrix (its exact rank is the generic rank with probability 1);
+    # D J has d_s zero rows, so rank(D J) ≤ d_c for EVERY J (lemma 2), and = d_c generically
+    rng = np.random.default_rng(0)
+    J = sp.Matrix(rng.integers(-3, 4, (d_c + d_s, d_c + d_s)).tolist())
+    Dn = sp.diag(*([1] * d_c + [0] * d_s))
+    return {"same_as_collapsed_optimum": bool(same_as_optimum), "same_when_style_zero": bool(same_collapsed),
+            "differs_from_own_output_when_style_nonzero": bool(differs_own),
+            "rank_of_generic_J": int(J.rank()), "rank_of_D_times_generic_J": int((Dn * J).rank()),
+            "d": d_c + d_s, "d_c": d_c}
+
+
+def prop6_numeric(d: int = 6, d_c: int = 3, n: int = 512, alpha: float = 2.0, depth: int = 3, seed: int = 0) -> dict:
+    """Second method (autograd + float64 losses): an MLP inner encoder f (not collapsed), D = diag(α I, 0).
+
+    Ranks of the Jacobians J_f and J_{D∘f} at three inputs (autograd, singular values above 1e-9·σ_max: float64
+    Jacobians of an O(1) MLP are exact to ~1e-15 relative), and the cosine-InfoNCE of normalize(D∘f) against
+    that of the collapsed optimum f* = (f_c, 0) on the same pairs, and of f itself (for scale)."""
+    from sslverify.numerics.content_style import sample_pairs
+    from sslverify.numerics.content_style_train import forward, init_mlp
+    p = sample_pairs(n, d, d_c, "sphere", kappa=10.0, seed=seed)
+    params = init_mlp(1, d, depth, seed)
+    x, xt = torch.as_tensor(p.x)[None], torch.as_tensor(p.x_pos)[None]
+    Dm = torch.tensor([alpha] * d_c + [0.0] * (d - d_c), dtype=torch.float64)
+    keep = torch.tensor([1.0] * d_c + [0.0] * (d - d_c), dtype=torch.float64)
+    tau = torch.ones(d, dtype=torch.float64)
+    with torch.no_grad():
+        z, zt = forward(params, x, 0.2)[0], forward(params, xt, 0.2)[0]
+        L_D = float(infonce(z * Dm, zt * Dm, tau, "cosine"))
+        L_star = float(infonce(z * keep, zt * keep, tau, "cosine"))
+        L_f = float(infonce(z, zt, tau, "cosine"))
+        nD = (z * Dm) / (z * Dm).norm(dim=1, keepdim=True)
+        nS = (z * keep) / (z * keep).norm(dim=1, keepdim=True)
+        out_diff = float((nD - nS).abs().max())
+
+    def jac_rank(fn, x0):
+        s = torch.linalg.svdvals(torch.autograd.functional.jacobian(fn, x0))
+        return int((s > 1e-9 * s.max()).sum())
+
+    f = lambda v: forward(params, v[None, None], 0.2)[0, 0]  # noqa: E731
+    ranks_f = [jac_rank(f, x[0, i]) for i in range(3)]
+    ranks_Df = [jac_rank(lambda v: f(v) * Dm, x[0, i]) for i in range(3)]
+    return {"d": d, "d_c": d_c, "rank_J_f": ranks_f, "rank_J_Df": ranks_Df, "L_Df": L_D, "L_collapsed_optimum": L_star,
+            "L_f_itself": L_f, "abs_loss_diff": abs(L_D - L_star), "max_abs_output_diff": out_diff}
 
 
 # ----------------------------------------------------------------------------- lemma 1
@@ -123,6 +215,21 @@ def simplex_etf_rank(K: int) -> int:
     """Rank of the K-class simplex ETF Gram matrix (K/(K−1))(I − 11ᵀ/K) = K − 1: needs d ≥ K − 1."""
     G = sp.Rational(K, K - 1) * (sp.eye(K) - sp.ones(K, K) / K)
     return int(G.rank())
+
+
+LEMMA1_QUOTE = ("When z^c are interpreted as the class variables of a DGP and [1, Assums. 3.1, 3.6] hold then the "
+                "optimal representation minimizing the InfoNCE loss yields collapsed z^s.")
+
+
+def lemma1_source_facts() -> dict:
+    """What the seed text says about lemma 1's external assumptions.  Outside the workspace (no seed file) the
+    embedded facts are used; tests/theory re-checks them against the seed whenever it is available."""
+    if not SEED_FILE.exists():
+        return {"seed_file_available": False, "cited": True, "content_stated": False}
+    text = SEED_FILE.read_text(encoding="utf-8")
+    cited = "Assums. 3.1, 3.6" in text or "Assums. 3.1,3.6" in text
+    stated = re.search(r"Assumption 3\.[16]\b", text) is not None  # the source's own are Assumption 1–4
+    return {"seed_file_available": True, "cited": cited, "content_stated": stated}
 
 
 def lemma1_missing() -> list:
@@ -164,6 +271,18 @@ def temperature_statements() -> dict:
     dirs = {k: TEMPERATURE_DIRECTION[k] for k, v in found.items() if v}
     return {"found": found, "directions": dirs, "consistent": len(set(dirs.values())) <= 1,
             "seed_file_available": available}
+
+
+@lru_cache(maxsize=None)
+def temperature_reparametrization_symbolic(d: int = 3) -> bool:
+    """Symbolic form of the same identity: Σ_k (WΔ)_k²/(2τ_k) = Σ_k ((T^{-1/2}W)Δ)_k²/2 for symbolic W, Δ, τ."""
+    W = sp.Matrix(d, d, lambda a, b: sp.Symbol(f"w{a}{b}", real=True))
+    dlt = sp.Matrix(sp.symbols(f"x0:{d}", real=True))
+    tau = [sp.Symbol(f"tau{k}", positive=True) for k in range(d)]
+    lhs = sum((W * dlt)[k] ** 2 / (2 * tau[k]) for k in range(d))
+    V = sp.diag(*[1 / sp.sqrt(t) for t in tau]) * W
+    rhs = sum((V * dlt)[k] ** 2 / 2 for k in range(d))
+    return sp.expand(lhs - rhs) == 0
 
 
 def temperature_reparametrization(d: int = 5, d_c: int = 2, tau_c: float = 0.3, n: int = 64, seed: int = 0) -> dict:
