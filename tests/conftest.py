@@ -49,11 +49,12 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True, scope="session")
 def _few_threads():
-    """Two cores on CI: keep torch from oversubscribing them."""
+    """One compute thread per test process: the tests' tensors are small, and on a shared 2-core machine
+    OpenMP threads spin-waiting for each other made tiny-tensor loops 10-100x slower (SSLVERIFY_THREADS overrides)."""
     try:
         import torch
 
-        torch.set_num_threads(int(os.environ.get("SSLVERIFY_THREADS", "2")))
+        torch.set_num_threads(int(os.environ.get("SSLVERIFY_THREADS", "1")))
     except ImportError:  # theory-only environments
         pass
     yield

@@ -111,16 +111,16 @@ def thm1a_enumerated(d: int = 3, alpha: float = 0.5, n: int = 200, seed: int = 0
 
 # ----------------------------------------------------------------------------- (b)
 def surrogate_a17(G: torch.Tensor, tau: float, alpha: float) -> torch.Tensor:
-    """L̃_CL (A.17) as a function of the ReLU Gram matrix G (…, d, d), masks enumerated exactly."""
+    """L̃_CL (A.17) as a function of the ReLU Gram matrix G (…, d, d), masks enumerated exactly.
+
+    All 2^d masks b (b_j: mask of sample j's second view, the a = 1 case) at once: row i of the logits
+    is τ b_j G_ij, and each mask is weighted by its probability Π α^{b_j}(1 − α)^{1 − b_j}."""
     d = G.shape[-1]
-    out = torch.zeros(G.shape[:-2], dtype=G.dtype)
-    for bits in itertools.product((0, 1), repeat=d):  # b_j: mask of sample j's second view (a = 1 case)
-        b = torch.tensor(bits, dtype=G.dtype)
-        pb = float(np.prod([alpha if v else 1 - alpha for v in bits]))
-        logits = tau * G * b  # row i: τ a b_j G_ij with a = 1
-        term = torch.logsumexp(logits, -1) - tau * torch.diagonal(G, dim1=-2, dim2=-1) * b
-        out = out + alpha * pb * term.sum(-1)
-    return out + (1 - alpha) * d * np.log(d)  # a = 0: every similarity is 0 -> log d
+    bits = torch.tensor(list(itertools.product((0, 1), repeat=d)), dtype=G.dtype)  # (2^d, d)
+    pb = torch.where(bits > 0, torch.full_like(bits, alpha), torch.full_like(bits, 1 - alpha)).prod(-1)  # (2^d,)
+    logits = tau * G.unsqueeze(-3) * bits.unsqueeze(-2)  # (…, 2^d, d, d)
+    term = torch.logsumexp(logits, -1) - tau * torch.diagonal(G, dim1=-2, dim2=-1).unsqueeze(-2) * bits
+    return alpha * (term.sum(-1) * pb).sum(-1) + (1 - alpha) * d * np.log(d)  # a = 0: every similarity is 0
 
 
 def limit_eq9(G: torch.Tensor, tau: float, alpha: float) -> torch.Tensor:
