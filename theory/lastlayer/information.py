@@ -49,8 +49,9 @@ def prop3_readings() -> dict:
         "A_independent_of_w": bool(sp.simplify(sp.diff(mi_a, W)) == 0),
         "B_mi": str(sp.simplify(mi_b)),
         "B_dmi_dw": str(sp.factor(dmi_b)),
-        # every factor of dI/dw is positive for w, σ, ν > 0 (checked by SymPy's sign assumptions)
-        "B_increasing_in_w": bool(sp.factor(dmi_b).is_positive),
+        # every factor of dI/dw is positive for w, σ, ν > 0 (SymPy's sign assumptions): True, False, or
+        # None when SymPy cannot decide (kept as None, so that a decision can tell "undecided" from "false")
+        "B_increasing_in_w": sp.factor(dmi_b).is_positive,
         "B_limit_w_to_0": str(sp.limit(mi_b, W, 0)),
         "density_peak_limit_s_to_0": str(sp.limit(peak, S, 0)),
     }
