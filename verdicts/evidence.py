@@ -5,9 +5,11 @@ the verdict from it with a pure function.  ``pytest tests/theory`` runs every de
 gathers itself where that is fast, and on a *recorded fixture* (``tests/theory/fixtures/<id>.json``,
 the evidence of a real quick-size run) where gathering runs an experiment.
 
-Regenerate fixtures (one documented command; runs the experiments at quick size)::
+Regenerate fixtures (one documented command; runs the experiments at quick size, or at the default
+size with ``--default`` for a claim whose quick run is too weak to decide)::
 
     python -m sslverify.verdicts.evidence ziyin.ncrit pokle.table1      # or: --all-recorded
+    python -m sslverify.verdicts.evidence lastlayer.reg --default
 
 A fixture whose schema (keys and value types) no longer matches what ``gather`` returns fails the
 schema test beside the experiment's own test (``tests/experiments``).
@@ -117,10 +119,22 @@ def load_fixture(claim_id: str, root: Path | None = None) -> dict | None:
     return data["evidence"]
 
 
-def write_fixture(claim_id: str, evidence: dict, root: Path | None = None, note: str = "") -> Path:
+def fixture_settings(claim_id: str, root: Path | None = None) -> str | None:
+    """'quick' or 'default': the size the fixture was recorded at (None if there is none)."""
     path = fixture_path(claim_id, root)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("settings", "quick")
+
+
+def write_fixture(claim_id: str, evidence: dict, root: Path | None = None, note: str = "",
+                  settings: str = "quick") -> Path:
+    if settings not in ("quick", "default"):
+        raise ValueError(f"settings must be 'quick' or 'default', got {settings!r}")
+    path = fixture_path(claim_id, root)
+    flag = "" if settings == "quick" else " --default"
     atomic_write_text(path, json.dumps({"claim": claim_id, "generated_by": "python -m sslverify.verdicts.evidence "
-                             + claim_id, "settings": "quick", "note": note, "evidence": jsonable(evidence)},
+                             + claim_id + flag, "settings": settings, "note": note, "evidence": jsonable(evidence)},
                                        indent=1, ensure_ascii=False, allow_nan=True) + "\n")
     return path
 
@@ -131,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sslverify.verdicts.evidence",
                                  description="Regenerate recorded evidence fixtures of split checks (quick size).")
     ap.add_argument("ids", nargs="*", help="claim ids / families / patterns")
-    ap.add_argument("--all-recorded", action="store_true", help="every claim that already has a fixture")
+    ap.add_argument("--all-recorded", action="store_true",
+                    help="every claim that already has a fixture, each at the size it was recorded at")
+    ap.add_argument("--default", action="store_true",
+                    help="record at the default (CPU-sized) settings instead of --quick (for claims whose quick run "
+                         "is too weak to decide, e.g. lastlayer.reg)")
     args = ap.parse_args(argv)
     try:
         if args.all_recorded:
@@ -142,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("name claim ids (or --all-recorded)")
         with tempfile.TemporaryDirectory() as tmp:
             for rec in claims:
-                ev = rec.gather_evidence(quick=True, out_dir=Path(tmp))
+                size = (fixture_settings(rec.id) or "quick") if args.all_recorded else \
+                    ("default" if args.default else "quick")
+                ev = rec.gather_evidence(quick=size == "quick", out_dir=Path(tmp))
                 outcome = rec.decide(ev)
-                path = write_fixture(rec.id, ev)
+                path = write_fixture(rec.id, ev, settings=size)
                 print(f"{rec.id}: wrote {path} (decides {outcome.verdict}; recorded {rec.verdict})")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
