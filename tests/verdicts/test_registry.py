@@ -96,3 +96,41 @@ def test_user_claims_cannot_clash_with_builtin_ids(tmp_path):
                  "def check():\n    return Outcome('proved', 'x')\n")
     with pytest.raises(ClaimDeclarationError, match=r"clash.py:2: claim 'ziyin.thm1' .* built-in claims are reserved"):
         registry((f,))
+
+
+# ----------------------------------------------------------------------------- how verdicts are decided (issue 9)
+def _runs_experiment(rec: Claim) -> bool:
+    """The claim's evidence function (or one-piece check) runs an experiment (found in its code)."""
+    from sslverify.experiments import EXPERIMENTS
+    from sslverify.verdicts.show import _references
+    import sys
+
+    fn = rec.gather or rec.check
+    _, strings = _references(fn, sys.modules[fn.__module__], set())
+    return any(s in EXPERIMENTS for s in strings)
+
+
+BUILTIN = list(builtin_claims().values())
+
+
+@pytest.mark.parametrize("rec", [c for c in BUILTIN if c.verdict in ("corrected", "refuted")], ids=lambda c: c.id)
+def test_every_correction_has_a_second_method_scope_and_the_sources_definitions(rec: Claim):
+    assert rec.second_method, f"{rec.id}: a {rec.verdict} record needs a second-method test (second_method=...)"
+    assert all(e.startswith("tests/") for e in rec.second_method)
+    assert rec.scope, f"{rec.id}: a {rec.verdict} record states the model class it covers (scope=...)"
+    assert rec.definitions, f"{rec.id}: quote the source's definitions of the symbols used (definitions=...)"
+
+
+@pytest.mark.parametrize("rec", [c for c in BUILTIN if c.verdict == "underspecified"], ids=lambda c: c.id)
+def test_underspecified_records_name_what_is_missing(rec: Claim):
+    assert rec.correction and rec.definitions
+
+
+@pytest.mark.parametrize("rec", [c for c in BUILTIN if _runs_experiment(c)], ids=lambda c: c.id)
+def test_every_empirical_record_states_its_power(rec: Claim):
+    assert rec.power and len(rec.power) > 40, f"{rec.id}: state the smallest detectable effect (power=...)"
+
+
+def test_every_builtin_claim_is_split_into_evidence_and_decision():
+    assert [c.id for c in BUILTIN if c.gather is None] == []
+    assert sum(_runs_experiment(c) for c in BUILTIN) >= 15  # the experiment-backed claims are found

@@ -382,6 +382,10 @@ NCRIT_VALID = ("derived_rank_followed", "decisive")
            "perceptron'), population and fixed data set, no weight decay; the N = 2, α = 0 counterexample holds "
            "verbatim for every fixed feature map φ with the source's own A0, C (ℓ = u_1 − u_0 exactly)"),
     second_method=(M + "test_collapse_counterexample_mc", NL + "test_collapse_counterexample_tanh_features"),
+    power=("The refutation rests on the exact counterexample (L(w) = −w², no statistics). The supporting trained "
+           "runs (ziyin_ncrit, quick): every contested direction the source collapses grew (4/4 runs), the weakest "
+           "14× above the noise floor τ of directions both predictions call zero, and the paired Monte Carlo "
+           "landscape tests give z ≥ 10; a collapse of the size the source predicts (to 0) would show as z < −5."),
     evidence=(T + "test_minimal_counterexample_N2_alpha0_exact", M + "test_collapse_counterexample_mc",
               NL + "test_collapse_counterexample_tanh_features", "experiments/ziyin_ncrit.py",
               D + "test_collapse_threshold_recheck_failures_are_inconclusive"),
