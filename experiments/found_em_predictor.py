@@ -158,19 +158,34 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("found.em-predictor", "found.linear-predictor")  # the claims this experiment is evidence for (titles)
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
-    fig, axes = P.figure(1, 1)
+    cfg = results.get("config", {})
+    fig, axes = P.figure(1, 1, width=6.0, height=4.4)
     ax = axes[0]
+    P.claim_title(fig, CLAIMS, "the trained SimSiam predictor A against the E-step optimum A* = Σ₂₁Σ₁₁⁻¹ "
+                               "(the note: A tracks A*, so the error → 0)")
     steps = np.asarray(results["steps"])
-    errs = np.asarray(results["error_history"])
+    errs = np.asarray(results["error_history"])  # (records, seeds)
     for k in range(errs.shape[1]):
-        ax.plot(np.maximum(steps, 1), errs[:, k], lw=1, alpha=0.8)
+        ax.plot(np.maximum(steps, 1), errs[:, k], lw=1, alpha=0.8, color="tab:blue",
+                label=f"‖A − A*(W)‖_F / ‖A*‖_F, one line per seed ({errs.shape[1]} seeds)" if k == 0 else "_nolegend_")
+    tol = cfg.get("median_tol")
+    if tol is not None:
+        P.threshold_line(ax, y=tol, label=f"threshold: median final error ≤ {tol:g} (pass)")
+    if "median_error" in results:
+        ax.scatter([max(steps.max(), 1)], [results["median_error"]], marker="D", color="tab:red", zorder=3,
+                   label="median final error (A* from fresh embeddings)")
     ax.set_yscale("log")
     ax.set_xscale("log")
-    ax.set_xlabel("SGD step")
-    ax.set_ylabel("‖A − A*(W)‖_F / ‖A*‖_F (population A*)")
-    ax.set_title("predictor vs E-step optimum A* = Σ₂₁Σ₁₁⁻¹")
+    ax.set_xlabel("SGD step (log scale)")
+    ax.set_ylabel("‖A − A*(W)‖_F / ‖A*‖_F\n(A*: population optimum for the current W)")
+    ax.set_title(f"linear SimSiam, n = {cfg.get('n', '?')}, d = {cfg.get('d', '?')}, σ = {cfg.get('sigma', '?')}, "
+                 f"lr_pred = {cfg.get('lr_pred', '?')}", fontsize=9)
+    ax.legend(fontsize=7)
     return [P.save(fig, Path(out_dir) / "predictor_error.png")]
 
 

@@ -135,20 +135,40 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("found.linear-byol",)  # the claim this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
     curves = results["curves"]
-    fig, axes = P.figure(1, len(curves))
-    for ax, (method, c) in zip(axes, curves.items()):
+    tol = results["angle_tol_deg"]
+    cfg = results.get("config", {})
+    d = cfg.get("d", "d")
+    fig, axes = P.figure(1, len(curves), width=4.8, height=3.8)
+    P.claim_title(fig, CLAIMS, f"principal angles between rowspace(W) and the top-{d} / bottom-{d} eigenvectors of "
+                               "Σ_x during linear SimSiam / BYOL training (one line per seed)")
+    for ax, (method, c) in zip(np.atleast_1d(axes), curves.items()):
         st = np.maximum(np.asarray(c["steps"]), 1)
-        a = np.asarray(c["max_angle_deg"])
+        a = np.asarray(c["max_angle_deg"])  # (records, seeds)
         for k in range(a.shape[1]):
-            ax.plot(st, a[:, k], lw=1, alpha=0.8)
+            ax.plot(st, a[:, k], lw=1, alpha=0.8, color="tab:blue",
+                    label=f"max angle to the top-{d} eigenvectors ({a.shape[1]} seeds)" if k == 0 else "_nolegend_")
+        bottom = results.get("per_method", {}).get(method, {}).get("bottom_min_deg")
+        if bottom is not None:
+            ax.scatter(np.full(len(bottom), st[-1]), bottom, marker="D", s=16, color="tab:green", zorder=3,
+                       label=f"final min angle to the bottom-{d} eigenvectors")
+            P.threshold_line(ax, y=60.0, color="tab:green", ls=":",
+                             label="threshold: bottom angle must stay > 60°")
+        P.threshold_line(ax, y=tol, label=f"threshold: final max top angle < {tol:g}° (pass)")
+        ax.axhline(0.0, color="k", lw=1.2, label="claim: top angle → 0° (rows span the top eigenvectors of F = Σ_x)")
         ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("SGD step")
-        ax.set_ylabel("max principal angle to top eigvecs of Σ_x (deg)")
-        ax.set_title(f"linear {method}")
+        ax.set_yscale("symlog", linthresh=1.0)  # linear below 1°, so the claimed limit 0° is on the axis
+        ax.set_ylim(-0.2, 100)
+        ax.set_xlabel("SGD step (log scale)")
+        ax.set_ylabel("principal angle (degrees; linear below 1°)")
+        ax.set_title(f"linear {method}" + (f" (EMA {cfg['ema']:g})" if method == "byol" and "ema" in cfg else ""),
+                     fontsize=9)
+    P.shared_legend(fig, axes, ncol=2)
     return [P.save(fig, Path(out_dir) / "principal_angles.png")]
 
 

@@ -288,21 +288,41 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("pokle.cl-vs-ncl", "pokle.predictor")  # the claims this experiment is evidence for (plot titles)
+WHAT = {"fig1": "one-hot latents, CL vs NCL", "fig2": "sparse latents + BN, CL vs NCL", "fig3": "2-layer NCL",
+        "fig4": "NCL, warm start", "fig5": "NCL, warm start + predictor", "fig6": "NCL, random init + predictor",
+        "fig7": "NCL, warm start + row normalisation"}
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
+    cfg = results.get("config", {})
+    success = cfg.get("success")
     figs = sorted({r["figure"] for r in results["runs"].values()})
-    fig, axes = P.figure(len(figs), 2, width=4.6, height=3.0)
+    fig, axes = P.figure(len(figs), 2, width=5.0, height=3.2)
+    P.claim_title(fig, CLAIMS, "dictionary recovery of contrastive (CL) vs non-contrastive (NCL) training, Pokle et "
+                               "al. Figs. 1–7: min over atoms of the max-cosine between the rows of W and the atoms of "
+                               "M (1 = every atom recovered), and the training loss", fontsize=11)
     for row, f in enumerate(figs):
         names = [n for n, r in results["runs"].items() if r["figure"] == f]
+        seeds = 1
         for j, n in enumerate(names):
             r = results["runs"][n]
             st = np.asarray(r["steps"])
-            axes[2 * row].plot(st, np.asarray(r["min_maxcos"]).mean(1), color=P.COLORS[j % len(P.COLORS)], label=n)
-            axes[2 * row + 1].plot(st[1:], np.asarray(r["loss"])[1:].mean(1), color=P.COLORS[j % len(P.COLORS)], label=n)
-        axes[2 * row].set_ylabel("min max-cosine")
-        axes[2 * row + 1].set_ylabel("loss")
-        axes[2 * row].set_title(f"{f}: min max-cosine (mean over seeds)")
-        axes[2 * row + 1].set_title(f"{f}: training loss")
+            mc = np.asarray(r["min_maxcos"])
+            seeds = mc.shape[1] if mc.ndim == 2 else 1
+            axes[2 * row].plot(st, mc.mean(1) if mc.ndim == 2 else mc, color=P.COLORS[j % len(P.COLORS)], label=n)
+            ls = np.asarray(r["loss"])
+            axes[2 * row + 1].plot(st[1:], (ls.mean(1) if ls.ndim == 2 else ls)[1:], color=P.COLORS[j % len(P.COLORS)],
+                                   label=n)
+        if success is not None and f in ("fig1", "fig2", "fig3", "fig6"):
+            P.threshold_line(axes[2 * row], y=success, label=f"success level {success:g} (recovery)")
+        if f == "fig7":
+            axes[2 * row].axhline(0.62, color="0.4", ls=":", lw=1, label="source: Fig. 7 starts 'around 0.62'")
+        axes[2 * row].set_ylabel(f"min max-cosine (mean of {seeds} seed(s))")
+        axes[2 * row + 1].set_ylabel(f"loss (mean of {seeds} seed(s))")
+        axes[2 * row].set_title(f"{f} ({WHAT.get(f, f)}): min max-cosine", fontsize=9)
+        axes[2 * row + 1].set_title(f"{f}: training loss", fontsize=9)
         for ax in axes[2 * row: 2 * row + 2]:
             ax.set_xlabel("SGD step")
             ax.legend(fontsize=6)

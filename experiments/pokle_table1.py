@@ -230,9 +230,14 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("pokle.table1",)  # the claim this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
-    fig, axes = P.figure(2, 2)
+    fig, axes = P.figure(2, 2, width=5.0, height=3.4)
+    P.claim_title(fig, CLAIMS, "simplified SimCLR vs simplified SimSiam on sparse-coding data: min over atoms of "
+                               "the max-cosine between the rows of W and the atoms of M, against Table 1's values")
     sp = sorted({r["sparsity"] for r in results["table"]})
     seeds = len(results["curves"]["simclr"]["min_maxcos"][0]) // max(1, len(sp))
     for i, method in enumerate(METHODS):
@@ -241,16 +246,22 @@ def plot(results: dict, out_dir: Path) -> list:
         mc, ls = np.asarray(c["min_maxcos"]), np.asarray(c["loss"])
         for j, b in enumerate(sp):
             sl = slice(j * seeds, (j + 1) * seeds)
-            axes[2 * i].plot(steps, mc[:, sl].mean(1), color=P.COLORS[j], label=f"Pr(sparse)={b}")
-            axes[2 * i + 1].plot(steps[1:], ls[1:, sl].mean(1), color=P.COLORS[j], label=f"Pr(sparse)={b}")
+            axes[2 * i].plot(steps, mc[:, sl].mean(1), color=P.COLORS[j], label=f"ours, Pr(sparse) = {b}")
+            axes[2 * i + 1].plot(steps[1:], ls[1:, sl].mean(1), color=P.COLORS[j], label=f"Pr(sparse) = {b}")
             paper = PAPER_TABLE1.get((method, round(b, 1)))
             if paper:
-                axes[2 * i].axhline(paper[2][0], color=P.COLORS[j], ls=":", lw=1)
-        axes[2 * i].set_title(f"simplified {method}: min max-cosine (dotted: Table 1)")
-        axes[2 * i + 1].set_title(f"simplified {method}: training loss")
+                mean, std = paper[2]
+                axes[2 * i].axhline(mean, color=P.COLORS[j], ls=":", lw=1,
+                                    label=f"source Table 1, Pr(sparse) = {b}: {mean:g} ± {std:g}")
+                axes[2 * i].axhspan(mean - std, mean + std, color=P.COLORS[j], alpha=0.1, label="_nolegend_")
+        axes[2 * i].set_title(f"simplified {method}: min max-cosine", fontsize=9)
+        axes[2 * i].set_ylabel(f"min max-cosine (mean of {seeds} seeds)")
+        axes[2 * i + 1].set_title(f"simplified {method}: training loss", fontsize=9)
+        axes[2 * i + 1].set_ylabel(f"{'NT-Xent' if method == 'simclr' else 'negative cosine'} loss "
+                                   f"(mean of {seeds} seeds)")
         for ax in axes[2 * i: 2 * i + 2]:
             ax.set_xlabel("SGD step")
-            ax.legend()
+            ax.legend(fontsize=6)
     return [P.save(fig, Path(out_dir) / "table1_curves.png")]
 
 

@@ -248,25 +248,46 @@ def _assemble(cfg, rows, land, src, floor, tau) -> dict:
             "ncrit_eq7_pop": {str(s): expansion.paper_ncrit_eq7(1.0, s**2, cfg.alpha) for s in cfg.sigmas}}
 
 
+CLAIMS = ("ziyin.ncrit", "ziyin.collapse-threshold")  # the claims this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list[str]:
     P = plotting
+    cfg = results.get("config", {})
+    tau = results["thresholds"]["tau"]
     rows = [r for r in results["rows"] if r["gamma"] == 0]
     sigmas = sorted({r["sigma"] for r in rows})
-    fig, axes = P.figure(1, len(sigmas))
-    axes = np.atleast_1d(axes)
-    for ax, sigma in zip(axes, sigmas):
+    fig, axes = P.figure(1, len(sigmas), width=5.2, height=4.4)
+    P.claim_title(fig, CLAIMS, "rank of trained weighted InfoNCE (γ = 0) against dataset size N: derived rank vs "
+                               "the source's two collapse rules (marker area ∝ number of runs)")
+    for ax, sigma in zip(np.atleast_1d(axes), sigmas):
         sel = [r for r in rows if r["sigma"] == sigma]
         ns = sorted({r["N"] for r in sel})
-        for key, col, lab in (("pred_derived", "tab:green", "derived min(d1, N−1)"), ("pred_main", "tab:red", "main text"),
-                              ("pred_eq7", "tab:purple", "eq. 7")):
-            ax.plot(ns, [np.mean([r[key] for r in sel if r["N"] == n]) for n in ns], "-", color=col, label=lab)
-        ax.scatter([r["N"] for r in sel], [r["meas_rank"] for r in sel], color="k", s=14, label="measured (> τ)", zorder=3)
-        ax.axvline(results["ncrit_main_pop"][str(sigma)], color="k", ls=":", label="main-text N_crit (a = 1)")
+        for key, col, ls, lab in (("pred_derived", "tab:green", "-", "derived: min(d1, N−1) (C cancels)"),
+                                  ("pred_main", "tab:red", "--", "source §1.1: (1−α)c/N ≥ â_i collapses"),
+                                  ("pred_eq7", "tab:purple", ":", "source eq. 7: N > â_i/(c(1−α)) collapses")):
+            ax.plot(ns, [np.mean([r[key] for r in sel if r["N"] == n]) for n in ns], ls, color=col, lw=1.5,
+                    label=lab + (" (mean over data draws)" if key != "pred_derived" else ""))
+        groups = (("resolved", "k", "o", False, "measured, every direction resolved"),
+                  ("unresolved", "k", "o", True, "measured, some direction unresolved\n(not converged or MC undecided)"),
+                  ("mismatch", "tab:red", "X", False, "measured, mismatch with the derived rank"))
+        for kind, col, mk, hollow, lab in groups:
+            g = [r for r in sel if (r["n_mismatch"] > 0 if kind == "mismatch" else
+                                    r["n_mismatch"] == 0 and (r["n_unresolved"] > 0) == (kind == "unresolved"))]
+            if g:
+                P.count_scatter(ax, [r["N"] for r in g], [r["meas_rank"] for r in g], color=col, marker=mk,
+                                hollow=hollow, label=lab)
+        n_main = results["ncrit_main_pop"][str(sigma)]
+        if min(ns) <= n_main <= max(ns) * 1.5:
+            ax.axvline(n_main, color="tab:red", ls="-.", lw=0.8,
+                       label=f"§1.1's N_crit = (1−α)c/a = {n_main:.1f} for a = 1")
         ax.set_xscale("log")
-        ax.set_xlabel("dataset size N")
-        ax.set_ylabel("rank of WᵀW")
-        ax.set_title(f"σ = {sigma:g}")
-        ax.legend(fontsize=6)
+        P.integer_ticks(ax.xaxis, ns)
+        P.integer_ticks(ax.yaxis, range(0, int(cfg.get("d", max(r["pred_derived"] for r in sel))) + 1))
+        ax.set_xlabel("dataset size N (log scale)")
+        ax.set_ylabel(f"rank of WᵀW: #eigenvalues > τ·λ_max\nτ = {tau:.1e} (√10 × noise floor)")
+        ax.set_title(f"σ = {sigma:g} (c = σ²), α = {cfg.get('alpha', '?')}, d0 = d1 = {cfg.get('d', '?')}", fontsize=9)
+    P.shared_legend(fig, axes, ncol=2 if len(sigmas) > 1 else 1)
     return [P.save(fig, Path(out_dir) / "ncrit.png")]
 
 

@@ -203,35 +203,59 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("ziyin.norm-collapse",)  # the claim this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
+    cfg = results.get("config", {})
     s2 = np.asarray(results["sigma2s"])
     x = np.where(s2 > 0, s2, s2[1] / 3)  # σ² = 0 drawn one third of a step left of the first grid point
-    fig, axes = P.figure(1, 3, width=4.5)
+    a_min = results["a_min"]
+    fig, axes = P.figure(1, 3, width=4.6, height=3.9)
+    P.claim_title(fig, CLAIMS, "share of the smallest eigenvalues of the trained WᵀW against augmentation σ², "
+                               "with and without output normalization; source: normalized InfoNCE collapses "
+                               "'much before' σ² reaches a_min")
     for ax, name in zip(axes[:2], ("normalized", "unnormalized")):
         r = np.asarray(results[f"{name}_r"])  # (seeds, S, k)
         for q in range(r.shape[2]):
             med = np.median(r[:, :, q], axis=0)
-            ax.plot(x, np.clip(med, 1e-12, None), "o-", color=P.COLORS[q], ms=3, label=f"λ{q + 1}/Σλ (median)")
+            ax.plot(x, np.clip(med, 1e-12, None), "o-", color=P.COLORS[q], ms=3,
+                    label=f"λ{q + 1}/Σλ (median over {r.shape[0]} replicas)")
         ax.fill_between(x, np.clip(r[:, :, 0].min(0), 1e-12, None), np.clip(r[:, :, 0].max(0), 1e-12, None),
                         color=P.COLORS[0], alpha=0.15, label="λ1/Σλ range over replicas")
-        ax.axvline(results["a_min"], color="k", ls="--", lw=1, label="a_min")
+        ax.axvline(a_min, color="k", ls="--", lw=1, label=f"a_min = {a_min:.2f} (smallest data variance, mean)")
+        if "collapse_frac" in cfg and "d" in cfg:
+            P.threshold_line(ax, y=cfg["collapse_frac"] / cfg["d"],
+                             label=f"collapse threshold: share < {cfg['collapse_frac']:g}/d")
         if name == "normalized" and np.isfinite(results["onset_ratio"]):
-            ax.axvline(results["onset_ratio"] * results["a_min"], color="tab:red", ls=":", lw=1, label="onset (median)")
+            ax.axvline(results["onset_ratio"] * a_min, color="tab:red", ls=":", lw=1,
+                       label="measured onset σ² (median over replicas)")
+            lo, hi = results.get("onset_ratio_interval", (np.nan, np.nan))
+            if np.isfinite(lo):
+                ax.axvspan(lo * a_min, min(hi, x.max() / a_min * 1.5) * a_min, color="tab:red", alpha=0.08,
+                           label="interval of the median onset" + (" (upper end: no collapse)" if not np.isfinite(hi)
+                                                                   else ""))
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("σ² (leftmost point: σ² = 0)")
-        ax.set_ylabel("share of the smallest eigenvalues of WᵀW")
-        ax.set_title(f"{name} InfoNCE (App. B, Fig. 3)")
-        ax.legend(fontsize=7)
+        P.fixed_ticks(ax.xaxis, x, labels=["0"] + [f"{v:g}" for v in s2[1:]])
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.set_xlabel("augmentation σ² (C = σ²I; leftmost point: σ² = 0)")
+        ax.set_ylabel("share λ_i / Σλ of WᵀW (i = 1: smallest)")
+        ax.set_title(f"{name} InfoNCE (App. B, Fig. 3)", fontsize=9)
     ax = axes[2]
+    every = cfg.get("record_every", 50)
     for name, ls in (("normalized", "-"), ("unnormalized", "--")):
         curves = np.asarray(results["loss_curves"][name])  # (S, records)
         for i in range(curves.shape[0]):
-            ax.plot(curves[i], ls, color=P.COLORS[i % len(P.COLORS)], lw=0.8)
-    ax.set_xlabel("record (every 50 steps)")
-    ax.set_ylabel("loss (median over replicas), one line per σ²")
-    ax.set_title("convergence: — normalized, -- unnormalized")
+            ax.plot(curves[i], ls, color=P.COLORS[i % len(P.COLORS)], lw=0.8,
+                    label=f"σ² = {s2[i]:g}" if name == "normalized" else "_nolegend_")
+    ax.plot([], [], "-", color="0.3", label="solid: normalized")
+    ax.plot([], [], "--", color="0.3", label="dashed: unnormalized")
+    ax.set_xlabel(f"loss record (one every {every} steps)")
+    ax.set_ylabel("InfoNCE loss (median over replicas)")
+    ax.set_title("convergence: one line per σ²", fontsize=9)
+    P.shared_legend(fig, axes, ncol=3, fontsize=6.5)
     return [P.save(fig, Path(out_dir) / "norm_collapse.png")]
 
 

@@ -405,55 +405,69 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("ziyin.origin-stability",)  # the claim this experiment is evidence for (plot titles)
+ZERO = "c2 = 0: saddle below, local minimum above"
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
     rows = results["table"]
     a = np.asarray(results["a_grid"])
     m, se = np.asarray(results["scan_mean"]), np.asarray(results["scan_se"])
-    fig, axes = P.figure(1, 4)
+    fig, axes = P.figure(1, 4, width=4.6, height=3.9)
+    P.claim_title(fig, CLAIMS, "is the origin a saddle or a minimum of L(aW*)? Curvature c2 = ½ d²/da² [L(aW*) + "
+                               "γ‖aW*‖²] at a = 0: Monte Carlo / autograd vs the derived formula vs the source's B")
     ci = 0
     for k, r in enumerate(rows[: len(m)]):  # the scan covers the linear arms (first rows of the table)
         if r["replica"] != 0 or r["arm"] not in ("sigma", "gamma"):
             continue
-        lab = f"σ={r['sigma']:g}" if r["arm"] == "sigma" else f"γ={r['gamma']:.2g} (σ={r['sigma']:g})"
+        lab = f"σ = {r['sigma']:g}, γ = 0" if r["arm"] == "sigma" else f"γ = {r['gamma']:.2g}, σ = {r['sigma']:g}"
         ls = "-" if r["arm"] == "sigma" else "--"
         y = m[k] / max(abs(m[k]).max(), 1e-300)  # each curve scaled to max |ΔL| = 1 (W* norms differ by σ)
         axes[0].errorbar(a, y, yerr=se[k] / max(abs(m[k]).max(), 1e-300), fmt=ls, color=P.COLORS[ci % 7],
                          label=lab, capsize=1)
         ci += 1
-    axes[0].axhline(0, color="k", lw=0.6)
-    axes[0].set_xlabel("a")
-    axes[0].set_ylabel("[L(aW*) − L(0)] / max|·|")
-    axes[0].set_title("Fig. 1a on the linear model")
+    axes[0].axhline(0, color="k", lw=0.6, label="L(aW*) = L(0)")
+    axes[0].set_xlabel("a (scale of the trained last layer W*)")
+    axes[0].set_ylabel("[L(aW*) − L(0)] / max_a |L(aW*) − L(0)|")
+    axes[0].set_title("linear model, Fig. 1a's protocol (bars: MC SE)", fontsize=9)
     axes[0].legend(fontsize=6)
-    for ax, arm, key in ((axes[1], "sigma", "sigma"), (axes[2], "gamma", "gamma")):
+    for ax, arm, key, xl in ((axes[1], "sigma", "sigma", "augmentation σ (C = σ²I), γ = 0"),
+                             (axes[2], "gamma", "gamma", "weight decay γ")):
         rr = [r for r in rows if r["arm"] == arm]
         x = np.array([r[key] for r in rr])
         n2 = np.array([r["W_norm2"] for r in rr])
         ax.errorbar(x, [r["c2_mc"] / q for r, q in zip(rr, n2)], yerr=[r["c2_mc_se"] / q for r, q in zip(rr, n2)],
-                    fmt="o", label="MC", capsize=2)
-        ax.plot(x, [r["c2_derived"] / q for r, q in zip(rr, n2)], "x", ms=7, label="derived")
-        ax.plot(x, [r["c2_source"] / q for r, q in zip(rr, n2)], "s", mfc="none", label="source B")
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_xlabel(key)
-        ax.set_ylabel("c2 / ‖W*‖²")
-        ax.set_title(f"linear model: curvature at the origin vs {key}")
-        ax.legend(fontsize=7)
+                    fmt="o", label="measured: Monte Carlo (± SE)", capsize=2)
+        ax.plot(x, [r["c2_derived"] / q for r, q in zip(rr, n2)], "x", ms=7,
+                label="derived: −Tr[W*BW*ᵀ] + γ‖W*‖², B = (N/K)Ĉov")
+        ax.plot(x, [r["c2_source"] / q for r, q in zip(rr, n2)], "s", mfc="none",
+                label="source: B = A0 − (1−α)C/N")
+        ax.axhline(0, color="k", lw=0.6, label=ZERO)
+        bmaxes = sorted({r["bmax"] for r in rr if r.get("bmax") is not None}) if arm == "gamma" else []
+        for j, bm in enumerate(bmaxes):  # one per data set (replica)
+            P.threshold_line(ax, x=bm, ls=":", label="derived: origin a minimum iff γ > max_i b_i (per data set)"
+                             if j == 0 else "_nolegend_")
+        ax.set_xlabel(xl + (f", σ = {rr[0]['sigma']:g}" if arm == "gamma" and rr else ""))
+        ax.set_ylabel("c2 / ‖W*‖²_F")
+        ax.set_title(f"linear model: curvature at the origin vs {'σ' if arm == 'sigma' else 'γ'}", fontsize=9)
+        ax.legend(fontsize=6)
     ax = axes[3]
     for ci, arm in enumerate(("features", "network")):
         rr = [r for r in rows if r["arm"] == arm]
         if not rr:
             continue
         x = np.array([r["sigma"] for r in rr]) + 0.05 * ci
+        what = "tanh features" if arm == "features" else "trained tanh network"
         ax.errorbar(x, [r["c2_mc"] for r in rr], yerr=[r["c2_mc_se"] for r in rr], fmt="o", color=P.COLORS[ci],
-                    capsize=2, label=f"{arm}: autograd MC (γ={rr[0]['gamma']:g})")
-        ax.plot(x, [r["c2_derived"] for r in rr], "x", ms=7, color=P.COLORS[ci], label=f"{arm}: derived")
-        ax.plot(x, [r["c2_source"] for r in rr], "s", mfc="none", color=P.COLORS[ci], label=f"{arm}: source's B")
-    ax.axhline(0, color="k", lw=0.6)
+                    capsize=2, label=f"{what}: autograd MC (γ = {rr[0]['gamma']:g})")
+        ax.plot(x, [r["c2_derived"] for r in rr], "x", ms=7, color=P.COLORS[ci], label=f"{what}: derived")
+        ax.plot(x, [r["c2_source"] for r in rr], "s", mfc="none", color=P.COLORS[ci], label=f"{what}: source's B")
+    ax.axhline(0, color="k", lw=0.6, label=ZERO)
     ax.set_yscale("symlog", linthresh=1e-2)
-    ax.set_xlabel("σ")
-    ax.set_ylabel("c2 / ‖W*‖²")
-    ax.set_title("tanh features / trained tanh network")
+    ax.set_xlabel("augmentation σ (network arm drawn +0.05)")
+    ax.set_ylabel("c2 (symlog: linear within ±0.01)")
+    ax.set_title("nonlinear: tanh features / trained tanh network", fontsize=9)
     ax.legend(fontsize=6)
     return [P.save(fig, Path(out_dir) / "origin_stability.png")]
 

@@ -413,46 +413,88 @@ def deviation_vs_norm(brows: list[dict]) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- plot
+CLAIMS = ("ziyin.prop2", "ziyin.weight-decay")  # the claims this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list[str]:
     P = _plotting()
     out_dir = Path(out_dir)
     files = []
     q, b = results["quartic"], results["infonce"]
-    fig, axes = P.figure(1, 2)
-    P.scatter_pred_vs_measured(axes[0], [r["pred_rank"] for r in q], [r["meas_rank"] for r in q], jitter=0.12,
-                               label="quartic", xlabel="min(m, d*)", ylabel="measured rank")
-    P.scatter_pred_vs_measured(axes[0], [r["derived_rank"] for r in b], [r["meas_rank"] for r in b], jitter=0.12,
-                               seed=1, label="InfoNCE vs derived", marker="s", identity=False)
-    axes[0].legend()
-    axes[0].set_title("Prop 2: rank of trained WᵀW")
-    P.scatter_pred_vs_measured(axes[1], [r["source_rank"] for r in b], [r["meas_rank"] for r in b], jitter=0.12,
-                               label="InfoNCE vs source B", color="tab:red", xlabel="source-predicted rank",
-                               ylabel="measured rank")
-    axes[1].legend()
+    thr = results["thresholds"]
+    unres = [r["n_unresolved"] > 0 for r in b]
+    fig, axes = P.figure(1, 2, width=5.4, height=4.4)
+    P.claim_title(fig, CLAIMS, "rank of the trained WᵀW against the predicted rank (marker area ∝ number of runs)")
+    ax = axes[0]
+    P.count_scatter(ax, [r["pred_rank"] for r in q], [r["meas_rank"] for r in q], color="tab:blue",
+                    label=f"quartic loss, {len(q)} runs (commuting or not, γ ≥ 0, d1 ≤ d0)")
+    lo, hi = 0, max([r["pred_rank"] for r in q] + [r["meas_rank"] for r in q])
+    P.identity_line(ax, lo - 0.3, hi + 0.3)
+    ax.set_xlabel("predicted rank min(m, d*) (Prop 2)\nm = #positive eigenvalues of B − γI, d* = min(d0, d1)")
+    ax.set_ylabel(f"measured rank (eigenvalues > {thr['thr_q']:.1e})")
+    ax.set_title("(a) quartic loss (eq. 4): Thm 1 / Prop 2", fontsize=9)
+    ax.legend(loc="upper left", fontsize=7)
+    ax = axes[1]
+    dx = 0.15
+    for key, col, mk, shift, what in (("derived_rank", "tab:orange", "s", -dx, "derived B = N/(N−1+α)·Cov (C cancels)"),
+                                      ("source_rank", "tab:red", "^", dx, "source's B = Â0 − ((1−α)/N)C")):
+        for flag, hollow in ((False, False), (True, True)):
+            sel = [r for r, u in zip(b, unres) if u == flag]
+            if not sel:
+                continue
+            P.count_scatter(ax, [r[key] for r in sel], [r["meas_rank"] for r in sel], color=col, marker=mk, dx=shift,
+                            hollow=hollow, label=f"vs {what}" + (",\n  runs with unresolved directions" if flag else "")
+                            + f" (shifted {shift:+g})")
+    hi = max([r["derived_rank"] for r in b] + [r["source_rank"] for r in b] + [r["meas_rank"] for r in b] + [1])
+    P.identity_line(ax, -0.3, hi + 0.3)
+    ax.set_xlabel("predicted rank of WᵀW\n(derived: squares, source: triangles; hollow: unresolved)")
+    ax.set_ylabel(f"measured rank (eigenvalues > τ·λ_max, τ = {thr['tau_b']:.1e})")
+    ax.set_title("(b) weighted InfoNCE (eq. 3), fixed data set, fresh augmentation", fontsize=9)
+    ax.legend(loc="lower right", fontsize=6)
+    for a in axes:
+        P.integer_ticks(a.xaxis, range(0, int(max(a.get_xlim()[1], 1)) + 1))
+        P.integer_ticks(a.yaxis, range(0, int(max(a.get_ylim()[1], 1)) + 1))
     files.append(P.save(fig, out_dir / "prop2_rank.png"))
 
-    fig, axes = P.figure(1, 1, width=5)
+    fig, axes = P.figure(1, 1, width=6.0, height=4.6)
+    ax = axes[0]
     floor = 1e-8
-    P.scatter_pred_vs_measured(axes[0], [e for r in q for e in r["pred_eigs"]], [e for r in q for e in r["meas_eigs"]],
-                               log=True, floor=floor, label="quartic vs Thm 1")
-    P.scatter_pred_vs_measured(axes[0], [e for r in b for e in r["derived_eigs"]], [e for r in b for e in r["meas_eigs"]],
-                               log=True, floor=floor, label="InfoNCE vs derived", marker="s", identity=False)
-    P.scatter_pred_vs_measured(axes[0], [e for r in b for e in r["source_eigs"]], [e for r in b for e in r["meas_eigs"]],
-                               log=True, floor=floor, label="InfoNCE vs source", marker="x", identity=False)
-    axes[0].legend()
-    axes[0].set_title(f"eigenvalues of WᵀW (values < {floor:g} drawn at {floor:g})")
+    P.claim_title(fig, CLAIMS, "eigenvalues of the trained WᵀW against each prediction")
+    P.scatter_pred_vs_measured(ax, [e for r in q for e in r["pred_eigs"]], [e for r in q for e in r["meas_eigs"]],
+                               log=True, floor=floor, label="quartic loss vs Thm 1's global minimum")
+    P.scatter_pred_vs_measured(ax, [e for r in b for e in r["derived_eigs"]], [e for r in b for e in r["meas_eigs"]],
+                               log=True, floor=floor, label="InfoNCE vs derived order-4 minimiser", marker="s",
+                               identity=False)
+    P.scatter_pred_vs_measured(ax, [e for r in b for e in r["source_eigs"]], [e for r in b for e in r["meas_eigs"]],
+                               log=True, floor=floor, label="InfoNCE vs source's prediction (B = Â0 − ((1−α)/N)C)",
+                               marker="x", identity=False)
+    P.threshold_line(ax, y=thr["thr_q"], label=f"quartic rank threshold {thr['thr_q']:.1e} (above: counted)")
+    ax.set_xlabel(f"predicted eigenvalue of WᵀW (values < {floor:g}, e.g. predicted 0, drawn at {floor:g})")
+    ax.set_ylabel(f"measured eigenvalue of WᵀW\n(values < {floor:g} drawn at {floor:g})")
+    ax.set_title("one point per eigenvalue per run", fontsize=9)
+    ax.legend(fontsize=7)
     files.append(P.save(fig, out_dir / "prop2_eigs.png"))
 
-    fig, axes = P.figure(1, 1, width=5)
+    fig, axes = P.figure(1, 1, width=6.0, height=4.2)
+    ax = axes[0]
+    P.claim_title(fig, CLAIMS, "distance of the trained InfoNCE spectrum from each prediction")
     w2 = [r["wnorm2"] for r in b]
-    axes[0].scatter(w2, [r["dev_derived"] for r in b], marker="s", color="tab:orange", label="vs derived (order W⁴)")
-    axes[0].scatter(w2, [r["dev_source"] for r in b], marker="x", color="tab:green", label="vs source")
-    axes[0].set_xscale("log")
-    axes[0].set_yscale("log")
-    axes[0].set_xlabel("‖W‖_F² of the trained InfoNCE model")
-    axes[0].set_ylabel("‖λ_meas − λ_pred‖ / ‖λ_meas‖")
-    axes[0].set_title("deviation from the small-W prediction grows with ‖W‖")
-    axes[0].legend()
+    ax.scatter(w2, [r["dev_derived"] for r in b], marker="s", color="tab:orange",
+               label="vs derived prediction (order-4 expansion of eq. 3)")
+    ax.scatter(w2, [r["dev_source"] for r in b], marker="x", color="tab:green",
+               label="vs source's prediction (B = Â0 − ((1−α)/N)C)")
+    med = sorted(results.get("deviation_vs_norm", []), key=lambda m: m["median_wnorm2"])
+    if med:
+        ax.plot([m["median_wnorm2"] for m in med], [m["median_dev_derived"] for m in med], "-", color="tab:orange",
+                lw=1, label="derived: median per σ")
+        ax.plot([m["median_wnorm2"] for m in med], [m["median_dev_source"] for m in med], "-", color="tab:green",
+                lw=1, label="source: median per σ")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("‖W‖_F² of the trained InfoNCE model (the expansion is in powers of W)")
+    ax.set_ylabel("‖λ_meas − λ_pred‖ / ‖λ_meas‖\n(λ: eigenvalues of WᵀW)")
+    ax.set_title("relative deviation per run (lower: closer)", fontsize=9)
+    ax.legend(fontsize=7)
     files.append(P.save(fig, out_dir / "prop2_deviation.png"))
     return files
 

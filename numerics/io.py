@@ -43,7 +43,16 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process's umask, read without changing it where the OS allows (Linux: /proc/self/status);
+    elsewhere by setting and restoring it (a window in which another thread's new file gets mode 0)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)  # the safe side while it is changed: 0o077 never makes a file more readable
     os.umask(mask)
     return mask
 
@@ -81,14 +90,49 @@ def stable_hash(obj: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+class OutputDirError(ValueError):
+    """An output directory that cannot be created or written (a user's input error: exit 2 in commands)."""
+
+
 def check_writable_dir(path: str | Path, name: str = "out") -> Path:
-    """Create ``path`` if needed and make sure we can write there (ValueError otherwise)."""
+    """Create ``path`` if needed and make sure we can write there (:class:`OutputDirError`, a ValueError,
+    naming the directory and why otherwise)."""
     p = Path(path)
+    for parent in (p, *p.parents):  # the first existing component that is a file blocks the whole path
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                what = "it is a file" if parent == p else f"{str(parent)!r} is a file"
+                raise OutputDirError(f"{name} directory {str(p)!r} is not writable: {what}, not a directory")
+            break
     try:
         p.mkdir(parents=True, exist_ok=True)
-        probe = p / f".write-probe-{os.getpid()}"
+    except OSError as exc:
+        raise OutputDirError(f"{name} directory {str(p)!r} is not writable: cannot create it ({exc.strerror or exc})") from None
+    probe = p / f".write-probe-{os.getpid()}"
+    try:
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise ValueError(f"{name} directory {str(p)!r} is not writable: {exc.strerror or exc}") from None
+        raise OutputDirError(f"{name} directory {str(p)!r} is not writable: cannot create a file in it "
+                             f"({exc.strerror or exc})") from None
     return p
+
+
+def relative_to_dir(path: str | Path, folder: str | Path) -> str:
+    """``path`` relative to ``folder`` (POSIX separators) when it lies inside it, else unchanged.
+
+    Result files store the paths of the files they list relative to their own folder, so a results
+    folder can be moved or copied; readers resolve them with :func:`resolve_in_dir`."""
+    p, f = Path(path), Path(folder)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.resolve().relative_to(f.resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def resolve_in_dir(path: str | Path, folder: str | Path) -> Path:
+    """Inverse of :func:`relative_to_dir`: an absolute path is kept, a relative one is taken from ``folder``."""
+    p = Path(path)
+    return p if p.is_absolute() else Path(folder) / p

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sslverify.numerics.fingerprint import code_fingerprint, environment_fingerprint, safe_name
-from sslverify.numerics.io import atomic_write_text
+from sslverify.numerics.io import atomic_write_text, relative_to_dir, resolve_in_dir
 from sslverify.verdicts.record import OUTCOMES, Claim
 
 FORMAT = 1
@@ -74,8 +74,11 @@ def load(out_dir: Path, claim: Claim, key: str) -> dict[str, Any] | None:
     if (not isinstance(out, dict) or out.get("verdict") not in OUTCOMES or not isinstance(out.get("reason"), str)
             or not isinstance(out.get("details", {}), dict) or not isinstance(out.get("plots", []), list)):
         return None
-    if any(not Path(p).exists() for p in out.get("plots", []) if Path(p).is_absolute()):
-        return None  # its plots were removed: recompute them
+    if any(not resolve_in_dir(p, out_dir).exists() for p in out.get("plots", []) if isinstance(p, str)):
+        return None  # its plots (relative to out_dir, or absolute) were removed: recompute them
+    artifacts = entry.get("artifacts", [])
+    if not isinstance(artifacts, list) or any(not (Path(out_dir) / p).exists() for p in artifacts if isinstance(p, str)):
+        return None  # the plots of an experiment it ran were removed: recompute them
     return out
 
 
@@ -88,9 +91,33 @@ def previous_seconds(out_dir: Path, claim: Claim) -> float | None:
         return None
 
 
+def experiment_artifacts(out_dir: Path, claim: Claim) -> list[str]:
+    """Plots (relative to ``out_dir``) of the experiments the claim cites that exist under ``out_dir`` now:
+    stored with the outcome, so that a cached outcome whose experiment plots were deleted is recomputed."""
+    from sslverify.experiments import canonical_name
+
+    found: list[str] = []
+    for ev in claim.evidence:
+        if not (ev.startswith("experiments/") and ev.endswith(".py")):
+            continue
+        try:
+            folder = Path(out_dir) / canonical_name(Path(ev).stem)
+        except ValueError:
+            continue
+        try:
+            listed = json.loads((folder / "results.json").read_text(encoding="utf-8")).get("plots", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for p in listed if isinstance(listed, list) else []:
+            if isinstance(p, str) and resolve_in_dir(p, folder).exists():
+                found.append(relative_to_dir(resolve_in_dir(p, folder), out_dir))
+    return found
+
+
 def store(out_dir: Path, claim: Claim, key: str, outcome: dict[str, Any]) -> None:
     entry = {"format": FORMAT, "key": key, "claim": claim.id, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-             "env": environment_fingerprint(), "outcome": outcome}
+             "env": environment_fingerprint(), "outcome": outcome,
+             "artifacts": experiment_artifacts(out_dir, claim)}
     try:
         atomic_write_text(_path(out_dir, claim.id), json.dumps(entry, indent=1, ensure_ascii=False,
                                                                 default=str, allow_nan=True) + "\n")

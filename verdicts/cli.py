@@ -104,32 +104,68 @@ def _paths_of(args) -> tuple[str, ...]:
     return tuple(str(Path(p).resolve()) for p in list(args.claims) + targets)
 
 
+def _output_error(rep) -> bool:
+    """The check failed because its output folder could not be written (a user's input, not a crash)."""
+    return rep.computed is None and rep.reason.startswith("check crashed: OutputDirError")
+
+
+def resume_hint(out: Path, use_cache: bool) -> str:
+    """What an interrupted check/report keeps and how to continue."""
+    from sslverify.verdicts.cache import cache_dir
+
+    kept = (f"finished claims' outcomes are cached under {cache_dir(out)}" if use_cache
+            else "nothing is cached (--no-cache)")
+    return (f"{kept} and experiments' finished training batches under {out}/<experiment>/runs; run the same command "
+            "again to continue")
+
+
 def _cmd_check(args) -> int:
     from sslverify.numerics.io import check_writable_dir
     from sslverify.verdicts.runner import run_checks
 
     claims = _claims_for(args.targets, args.claims)
     out = check_writable_dir(Path(args.out).resolve(), "--out")
+    finished = []
+
+    from sslverify.numerics.experiment import quiet_if_pipe_closed
 
     def show(rep) -> None:
+        finished.append(rep)
         recorded = rep.claim.verdict or "none recorded"
         when = "cached" if rep.cached else f"{rep.seconds:.1f} s"
-        print(f"{rep.claim.id}: {STATUS_LABEL[rep.status]} — computed {rep.computed or 'error'}, recorded {recorded} "
-              f"({when})\n    {rep.reason}", flush=True)
-        if rep.error:
+        # a closed pipe (`| head`) stops the printing, not the checks: the exit code still reports them
+        quiet_if_pipe_closed(print, f"{rep.claim.id}: {STATUS_LABEL[rep.status]} — computed {rep.computed or 'error'}, "
+                                    f"recorded {recorded} ({when})\n    {rep.reason}", flush=True)
+        if rep.error and not _output_error(rep):  # a crash shows its traceback; an unwritable folder its one line
             print(textwrap.indent(rep.error, "    "), file=sys.stderr)
 
-    reports = run_checks(claims, args.quick, out, jobs=args.jobs, use_cache=not args.no_cache,
-                         claim_paths=_paths_of(args), on_done=show)
-    return 0 if all(r.ok for r in reports) else 1
+    try:
+        reports = run_checks(claims, args.quick, out, jobs=args.jobs, use_cache=not args.no_cache,
+                             claim_paths=_paths_of(args), on_done=show)
+    except KeyboardInterrupt:
+        print(f"interrupted after {len(finished)} of {len(claims)} claim(s); {resume_hint(out, not args.no_cache)}",
+              file=sys.stderr)
+        return 130
+    bad = [r for r in reports if not r.ok]
+    if bad and all(_output_error(r) for r in bad):
+        print(f"error: {bad[0].reason.removeprefix('check crashed: OutputDirError: ')}", file=sys.stderr)
+        return 2
+    return 0 if not bad else 1
 
 
 def _cmd_report(args) -> int:
     from sslverify.verdicts.report import run_report
 
+    from sslverify.verdicts.report import ReportInterrupted
+
     reg = registry(tuple(args.claims), include_builtin=not args.claims or args.with_builtin)
-    reports = run_report(args.out, quick=args.quick, claims=list(reg.values()), jobs=args.jobs,
-                         use_cache=not args.no_cache, claim_paths=_paths_of(args))
+    try:
+        reports = run_report(args.out, quick=args.quick, claims=list(reg.values()), jobs=args.jobs,
+                             use_cache=not args.no_cache, claim_paths=_paths_of(args))
+    except ReportInterrupted as exc:
+        print(f"interrupted after {exc.finished} of {exc.total} claim(s), REPORT.md not written; "
+              f"{resume_hint(exc.art_dir, not args.no_cache)}", file=sys.stderr)
+        return 130
     bad = [r for r in reports if not r.ok]
     print(f"{len(reports)} claims checked, {len(reports) - len(bad)} reproduced or computed. "
           f"Report: {Path(args.out) / 'REPORT.md'}")
@@ -169,7 +205,9 @@ def _run_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="sslverify", description="Verify claims of SSL dimensional-collapse theory: "
+    from sslverify.numerics.experiment import OneLineErrorParser  # usage errors: one line, exit 2
+
+    ap = OneLineErrorParser(prog="sslverify", description="Verify claims of SSL dimensional-collapse theory: "
                                  "derive each claim (SymPy), train the matching model, compute a verdict.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     claims_help = "a user's claims file or folder to add (repeatable)"
@@ -216,24 +254,34 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) >= 2 and argv[0] == "run" and not argv[1].startswith("-"):
         # everything after the experiment name belongs to the experiment (including --help)
         argv = ["run", argv[1], "--", *argv[2:]] if len(argv) > 2 else argv
-    args = build_parser().parse_args(argv)
-    if getattr(args, "rest", None) and args.rest[:1] == ["--"]:
-        args.rest = args.rest[1:]
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)
+        if getattr(args, "rest", None) and args.rest[:1] == ["--"]:
+            args.rest = args.rest[1:]
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return code
     except (ValueError, ClaimDeclarationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `sslverify list | head`: the reader left; not an error of ours
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+        from sslverify.numerics.experiment import quiet_if_pipe_closed
+
+        def closed():
+            raise BrokenPipeError
+
+        quiet_if_pipe_closed(closed)  # stdout -> /dev/null, so the exit flush does not fail again
         return 0
     except KeyboardInterrupt:
-        print("interrupted: finished claims' experiment results stay under --out; re-run to continue",
-              file=sys.stderr)
+        print("interrupted: nothing was being written; run the command again", file=sys.stderr)
         return 130
+    except OSError as exc:  # an output could not be written (disk full, folder made read-only mid-run)
+        from sslverify.numerics.experiment import OUTPUT_ERRNOS
+
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        print(f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

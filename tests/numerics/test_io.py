@@ -62,3 +62,55 @@ def test_check_writable_dir(tmp_path):
     with pytest.raises(ValueError, match=r"--out directory .* is not writable"):
         check_writable_dir(blocker / "sub", "--out")
     assert not any(p.name.startswith(".write-probe") for p in (tmp_path / "new" / "dir").iterdir())
+
+
+# ----------------------------------------------------------------------------- issue 11: umask, output folders, paths
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600), (0o002, 0o664)])
+def test_atomic_write_follows_the_umask_and_leaves_it_alone(tmp_path, mask, mode):
+    old = os.umask(mask)
+    try:
+        atomic_write_text(tmp_path / "r.md", "x")
+        atomic_write_json(tmp_path / "r.json", {"x": 1})
+        still = os.umask(mask)  # the write did not change the process's umask
+    finally:
+        os.umask(old)
+    assert still == mask
+    for name in ("r.md", "r.json"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == mode, name
+
+
+def test_umask_is_read_without_setting_it():
+    from sslverify.numerics import io
+
+    old = os.umask(0o027)
+    try:
+        assert io._umask() == 0o027
+    finally:
+        os.umask(old)
+
+
+def test_check_writable_dir_says_why(tmp_path):
+    from sslverify.numerics.io import OutputDirError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputDirError, match=r"--out directory .*file' is not writable: it is a file, not a directory"):
+        check_writable_dir(blocker, "--out")
+    with pytest.raises(OutputDirError, match=r"is not writable: .*file' is a file, not a directory"):
+        check_writable_dir(blocker / "a" / "b", "--out")
+    if Path("/proc/self").is_dir():  # Linux: a virtual file system that refuses new entries
+        with pytest.raises(OutputDirError, match=r"'/proc/x' is not writable: cannot create it"):
+            check_writable_dir("/proc/x", "--out")
+    assert issubclass(OutputDirError, ValueError)
+
+
+def test_relative_paths_roundtrip(tmp_path):
+    from sslverify.numerics.io import relative_to_dir, resolve_in_dir
+
+    inside = tmp_path / "run" / "sub" / "p.png"
+    assert relative_to_dir(inside, tmp_path / "run") == "sub/p.png"
+    assert resolve_in_dir("sub/p.png", tmp_path / "run") == inside
+    outside = tmp_path / "other.png"
+    assert relative_to_dir(outside, tmp_path / "run") == str(outside)  # not inside: kept absolute
+    assert resolve_in_dir(str(outside), tmp_path / "run") == outside
+    assert relative_to_dir("already/relative.png", tmp_path) == "already/relative.png"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,141 @@ def test_closed_pipe_is_quiet():
                           text=True, env=env, timeout=120)
     assert proc.stdout.count("\n") == 1
     assert "BrokenPipeError" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ----------------------------------------------------------------------------- issue 11: errors, pipes, interrupts
+@pytest.mark.parametrize("out", ["/proc/x", "/dev/null", "/dev/null/sub"])
+def test_system_paths_as_out_are_one_line(out, capsys):
+    if not Path(out.split("/")[1] and "/" + out.split("/")[1]).exists():
+        pytest.skip(f"{out}: no such system folder here")
+    assert main(["check", "ziyin.thm1", "--out", out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: --out directory '{out}' is not writable"), err
+
+
+def test_output_folder_that_breaks_inside_a_check_is_one_line(tmp_path, capsys):
+    f = tmp_path / "writes.py"
+    f.write_text(textwrap.dedent('''
+        from pathlib import Path
+        from sslverify import Outcome, claim
+        from sslverify.numerics.io import check_writable_dir
+
+        @claim("mine.writes", "a test", "x", verdict="proved")
+        def check(quick, out_dir):
+            check_writable_dir(Path(out_dir) / "blocked", "--out")  # what run_experiment does for its folder
+            return Outcome("proved", "wrote")
+    '''))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "blocked").write_text("a file where the check writes its folder")
+    assert main(["check", str(f), "--out", str(out), "--no-cache"]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert captured.err.strip().splitlines()[-1].startswith("error: --out directory")
+
+
+@pytest.mark.parametrize("argv", [[], ["check"], ["nosuch"], ["list", "--bogus"], ["check", "x", "-j", "0"]])
+def test_usage_errors_are_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and ": error: " in err[0] and "--help" in err[0], err
+
+
+class _ClosedPipe:
+    """stdout whose reader has left: every write fails like a pipe closed by `| head`."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        import io
+
+        raise io.UnsupportedOperation("no descriptor")  # keeps the handler from redirecting pytest's own fd 1
+
+
+@pytest.mark.parametrize("argv", [["list"], ["list", "--json"], ["list", "--markdown"], ["show", "ziyin.prop2"],
+                                  ["show", "ziyin.prop2", "--json"], ["run", "--list"], ["--help"],
+                                  ["run", "ziyin_prop2", "--help"], ["check", "--help"]])
+def test_closed_stdout_is_quiet_for_every_printing_command(argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # --help exits through argparse
+        code = exc.code
+    assert code == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_closed_stdout_at_exit_in_a_real_process():
+    p = subprocess.Popen([sys.executable, "-m", "sslverify", "show", "ziyin"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    p.stdout.close()  # the reader left before anything was printed (`| head -0`); the output is > a pipe buffer
+    err = p.stderr.read()
+    assert p.wait(timeout=120) == 0 and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_interrupted_check_says_what_is_kept(monkeypatch, tmp_path, capsys):
+    import sslverify.verdicts.runner as runner
+
+    def interrupted(claims, quick, out_dir, on_done=None, **kw):
+        on_done(runner.CheckReport(claims[0], "proved", "done"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_checks", interrupted)
+    assert main(["check", "found.srank", "found.erank", "--out", str(tmp_path / "o")]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("interrupted after 1 of 2 claim(s)")
+    assert f"cached under {tmp_path / 'o' / '.cache' / 'claims'}" in err and "run the same command again" in err
+
+
+def test_interrupted_report_says_what_is_kept(monkeypatch, tmp_path, capsys):
+    import sslverify.verdicts.report as report
+
+    def interrupted(claims, quick, out_dir, on_done=None, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "run_checks", interrupted)
+    assert main(["report", "--quick", "--out", str(tmp_path / "r")]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("interrupted after 0 of ") and "REPORT.md not written" in err
+    assert str(tmp_path / "r" / "artifacts" / ".cache" / "claims") in err
+    assert not (tmp_path / "r" / "REPORT.md").exists()
+
+
+def test_ctrl_c_of_a_real_check(tmp_path):
+    """SIGINT to the whole process group (what a terminal's Ctrl-C does) while a check computes."""
+    import signal
+    import time
+
+    f = tmp_path / "slow.py"
+    f.write_text(textwrap.dedent('''
+        import time
+        from sslverify import Outcome, claim
+
+        @claim("mine.slow", "a test", "x", verdict="proved")
+        def check():
+            time.sleep(60)
+            return Outcome("proved", "slept")
+    '''))
+    p = subprocess.Popen([sys.executable, "-m", "sslverify", "check", str(f), "--out", str(tmp_path / "o"), "-j", "1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while not (tmp_path / "o").exists() and time.time() < deadline:  # --out is created once the claims loaded
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("interrupted after 0 of 1 claim(s)")
+
+
+def test_closed_stdout_during_check_keeps_the_exit_code(user_file, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["check", f"{user_file}::mine.two-plus-two", "--out", str(tmp_path / "o")]) == 0
+    assert main(["check", f"{user_file}::mine.machinery-fails", "--out", str(tmp_path / "o")]) == 1  # still reported
+    assert "Traceback" not in capsys.readouterr().err
