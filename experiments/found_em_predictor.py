@@ -63,6 +63,8 @@ class Config:
         check_int(self.batch, "batch", 2)
         check_positive(self.lr, "lr")
         check_positive(self.lr_pred, "lr_pred")
+        # W = 0 is a fixed point of the stop-gradient dynamics (and A* = Σ₂₁Σ₁₁⁻¹ is undefined there)
+        check_positive(self.init_scale, "init_scale")
         check_int(self.eval_samples, "eval_samples", 100)
         check_positive(self.median_tol, "median_tol")
         if self.device not in ("cpu", "auto", "cuda"):

@@ -240,26 +240,71 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("lastlayer.reg",)  # the claim this experiment is evidence for (plot titles)
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
-    fig, axes = P.figure(1, 2)
-    spectra = np.asarray(results["spectra"])  # (S, C, D)
+    spectra = np.asarray(results["spectra"])  # (S, C, D): λ_k / λ₁ per seed and configuration
+    S, _, D = spectra.shape
+    cfg = results.get("config", {})
+    design = results["design"]
+    alpha, target = design["alpha"], design["target_effect"]
+    lam = cfg.get("lam", 1.0)
+    k = np.arange(1, D + 1)
+    bottom = k[D - D // 2:]  # the indices the small-eigenvalue level averages over (small_level)
+    fig, axes = P.figure(1, 3, width=4.6, height=4.0)
+    P.claim_title(fig, CLAIMS, f"does λ‖WWᵀ − I‖² on the encoder's last layer W lift the small eigenvalues of the embedding "
+                               f"covariance Cov(h)? λ = {lam:g} against λ = 0, {S} paired seeds (same data, same initial weights)")
     for j, name in enumerate(SETTINGS):
         ax = axes[j]
+        levels = {}
         for c, (setting, _, reg) in enumerate(results["configs"]):
             if setting != name:
                 continue
             col = P.COLORS[3] if reg else P.COLORS[0]
-            for s in range(spectra.shape[0]):
-                ax.plot(np.arange(1, spectra.shape[2] + 1), spectra[s, c], color=col, lw=1, alpha=0.6,
-                        label=(f"λ = {'1' if reg else '0'}" if s == 0 else None))
+            what = f"λ = {lam:g} (regularised)" if reg else "λ = 0 (unregularised)"
+            for s in range(S):
+                ax.plot(k, spectra[s, c], color=col, lw=1, alpha=0.5,
+                        label=f"{what}, one line per seed" if s == 0 else "_nolegend_")
+            # the small-eigenvalue level: mean over the bottom half of log10(λ_k/λ₁), averaged over seeds
+            level = float(np.mean(np.log10(np.clip(spectra[:, c, D - D // 2:], 1e-300, None))))
+            levels[bool(reg)] = level
+            ax.plot(bottom, np.full(bottom.size, 10 ** level), color=col, lw=2.5, ls="--",
+                    label=f"{what}: small-eigenvalue level (mean over seeds, drawn over k > D/2)")
+        if "collapse_level" in cfg:
+            P.threshold_line(ax, y=cfg["collapse_level"], color="0.3", ls=":",
+                             label=f"validity: λ_min/λ₁ at λ = 0 must be < {cfg['collapse_level']:g} (collapse to lift)")
         ax.set_yscale("log")
-        ax.set_xlabel("index k")
-        ax.set_ylabel("λ_k / λ₁ of Cov(h)")
+        ax.set_xlabel("eigenvalue index k (descending); level: mean of\nlog10(λ_k/λ₁) over the bottom half k > D/2")
+        ax.set_ylabel("λ_k / λ₁ of Cov(h)  (h: encoder output, fresh pairs)")
+        ax.set_title(f"({'ab'[j]}) {name.replace('_', ' ')}: level 10^{levels.get(False, np.nan):.2f} (λ = 0) → "
+                     f"10^{levels.get(True, np.nan):.2f} (λ = {lam:g})", fontsize=9)
+    # (c) the per-seed lifts Δ = level(λ) − level(0) with their one-sided (1 − α) bounds
+    ax = axes[2]
+    for j, name in enumerate(SETTINGS):
         st = results["settings"][name]
-        if "mean" in st:
-            ax.set_title(f"{name.replace('_', ' ')}: Δ = {st['mean']:+.2f} dex (t = {st['t']:.1f}, MDE {st['mde']:.2f})")
-        ax.legend()
+        d = np.asarray(st["delta_level"], float)
+        ax.scatter(np.full(d.size, j) + np.linspace(-0.12, 0.12, d.size), d, s=12, color=P.COLORS[j], alpha=0.7,
+                   label=f"{name.replace('_', ' ')}: Δ per seed ({d.size} seeds, spread sideways)")
+        if "mean" not in st:
+            continue
+        resolved = st["lower"] > 0 or st["upper"] < 0  # the one-sided bounds exclude 0
+        ax.errorbar([j + 0.3], [st["mean"]], yerr=[[st["mean"] - st["lower"]], [st["upper"] - st["mean"]]], fmt="o",
+                    color=P.COLORS[j], capsize=3, mfc=P.COLORS[j] if resolved else "none",
+                    label=f"{name.replace('_', ' ')}: mean, one-sided {1 - alpha:.1%} bounds "
+                          + ("(exclude 0)" if resolved else "(include 0: unresolved, hollow)")
+                          + f"; smallest detectable {st['mde']:.2f} dex")
+    ax.axhline(0.0, color="k", lw=1, label="Δ = 0: no lift; source (§3.5, eq. 11): Δ > 0 (shown when the lower bound > 0)")
+    P.threshold_line(ax, y=target, color="tab:green", ls="--",
+                     label=f"target effect {target:g} dex (an absence needs upper bound < it and smallest detectable ≤ it)")
+    ax.set_xticks(range(len(SETTINGS)))
+    ax.set_xticklabels([n.replace("_", " ") for n in SETTINGS])
+    ax.set_xlim(-0.5, len(SETTINGS) - 0.3)
+    ax.set_xlabel(f"setting (power {design['power']:g} at one-sided level α = {alpha:g})")
+    ax.set_ylabel("Δ = level(λ = 1) − level(λ = 0)  (dex; > 0: lifted)")
+    ax.set_title("(c) paired lift of the small-eigenvalue level", fontsize=9)
+    P.shared_legend(fig, axes, ncol=2, fontsize=6)
     return [P.save(fig, Path(out_dir) / "embedding_spectra.png")]
 
 

@@ -83,12 +83,22 @@ class Config:
         check_int(self.batch, "batch", 2)
         check_positive(self.lr, "lr")
         check_int(self.pool, "pool", self.batch)
-        if self.d_c_mlp > self.d_mlp:
-            raise ValueError(f"d_c must be <= d: d_c_mlp={self.d_c_mlp} > d_mlp={self.d_mlp}")
+        d_mlp = check_int(self.d_mlp, "d_mlp", 2)
+        # the R² panels average over content latents [:d_c] and style latents [d_c:]: both must be non-empty
+        if check_int(self.d_c_mlp, "d_c_mlp", 1) > d_mlp - 1:
+            raise ValueError(f"d_c_mlp must be <= d_mlp - 1 = {d_mlp - 1} (content and style both present), "
+                             f"got d_c_mlp={self.d_c_mlp!r}")
         check_int(self.depth, "depth", 2)
+        check_int(self.steps_mlp, "steps_mlp", 1)
+        check_int(self.seeds_mlp, "seeds_mlp", 1)
+        check_positive(self.lr_mlp, "lr_mlp")
         check_positive(self.tau_sphere, "tau_sphere")
         check_positive(self.kappa, "kappa")
         check_int(self.eval_samples, "eval_samples", 4 * self.d_mlp)
+        # ρ = style/content gain ratio: collapse means ρ below a bound in (0, 1) (ρ ≈ 1 is uncollapsed)
+        from sslverify.numerics.validation import check_open_unit
+
+        check_open_unit(self.collapse_max, "collapse_max")
         if self.device not in ("cpu", "auto", "cuda"):
             raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
 
@@ -235,42 +245,143 @@ def _plotting():
     return plotting
 
 
-def plot(results: dict, out_dir: Path) -> list:
-    P = _plotting()
-    has_mlp = "mlp_rows" in results
-    fig, axes = P.figure(1, 3 if has_mlp else 1)
-    ax = axes[0]
+CLAIMS = ("rusak.fig1", "rusak.temperature-sign")  # the claims this experiment is evidence for (plot titles)
+
+
+def _tau_label(t: float) -> str:
+    return "τ_c = τ_s = 1" if t == 1.0 else f"τ_c = {t:g}"
+
+
+def _linear_figure(P, results: dict, out_dir: Path) -> str:
     rows = results["linear_rows"]
-    dcs = sorted({r["d_c"] for r in rows})
-    taus = sorted({r["tau_c"] for r in rows})
-    styles = {1.0: "-", min(taus): ":", max(taus): "--"}
-    for i, dc in enumerate(dcs):
-        for t in taus:
-            sel = [r["normalized_sv"] for r in rows if r["d_c"] == dc and r["tau_c"] == t]
+    cfg = results.get("config", {})
+    per = results["per_dc"]
+    dcs = sorted(int(k) for k in per)
+    taus = sorted({float(r["tau_c"]) for r in rows if r["d_c"] > 0})
+    t_lo, t_hi = min(taus), max(taus)
+    from matplotlib.colors import to_rgba
+
+    colors = {dc: to_rgba(P.COLORS[i % len(P.COLORS)]) for i, dc in enumerate(dcs)}  # RGBA: one colour per d_c
+    flat0 = np.asarray(results["flatness_dc0"], float)
+    band = float(results["uncollapsed_band"])
+    seeds = len(flat0)
+    fig, axes = P.figure(1, 3, width=4.6, height=4.0)
+    P.claim_title(fig, CLAIMS, f"linear encoder f on a linear DGP g (d = {cfg.get('d', 8)}, box latents, {seeds} seeds): does "
+                               "content (d_c > 0) collapse the style directions of h = f∘g at τ_c = τ_s, and does a "
+                               "different content temperature τ_c restore the uncollapsed (d_c = 0) spectrum?")
+    # (a) mean normalised spectrum of h = f∘g
+    ax = axes[0]
+    k = None
+    for dc in [0] + dcs:
+        for t, ls in ((1.0, "-"), (t_lo, "--"), (t_hi, ":")):
+            sel = [r["normalized_sv"] for r in rows if r["d_c"] == dc and float(r["tau_c"]) == t]
             if not sel:
                 continue
             m = np.mean(sel, axis=0)
-            ax.plot(np.arange(1, len(m) + 1), m, styles.get(t, "-."), color=P.COLORS[i % len(P.COLORS)],
-                    label=f"d_c={dc}" + ("" if t == 1.0 else f", τ_c={t}"))
-    ax.set_xlabel("index")
-    ax.set_ylabel("normalized singular value of f∘g")
-    ax.set_title("linear encoder (solid τ_c = τ_s)")
-    ax.legend(fontsize=6)
-    if has_mlp:
-        for ax, space in zip(axes[1:], ("box", "sphere")):
-            sel = [r for r in results["mlp_rows"] if r["space"] == space]
-            for j, ratio in enumerate(sorted({r["tau_ratio"] for r in sel})):
-                rr = [r for r in sel if r["tau_ratio"] == ratio]
-                c = np.mean([r["r2_content"] for r in rr], axis=0)
-                s = np.mean([r["r2_style"] for r in rr], axis=0)
-                x = np.arange(1, len(c) + 1)
-                ax.plot(x, s, "-", color=P.COLORS[j], label=f"style, τ_c/τ_s={ratio}")
-                ax.plot(x, c, "--", color=P.COLORS[j], label=f"content, τ_c/τ_s={ratio}")
-            ax.set_xlabel("layer")
-            ax.set_ylabel("adjusted R²")
-            ax.set_title(f"MLP encoder, {space}")
-            ax.legend(fontsize=6)
-    return [P.save(fig, Path(out_dir) / "content_style_spectrum.png")]
+            k = np.arange(1, len(m) + 1)
+            ax.plot(k, m, ls, color="k" if dc == 0 else colors[dc], lw=1.8 if dc == 0 else 1.2,
+                    label=("d_c = 0 (no content): the uncollapsed reference" if dc == 0
+                           else f"d_c = {dc}, {_tau_label(t)}"))
+    P.threshold_line(ax, y=float(flat0.min()), color="0.4", ls="-.",
+                     label=f"restored needs σ_min/σ_max ≥ {flat0.min():.2f} (least flat d_c = 0 run)")
+    if k is not None:
+        P.integer_ticks(ax.xaxis, k)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("index i of the singular value (descending)")
+    ax.set_ylabel("σ_i / σ_1 of h = f∘g = W A (mean over seeds)")
+    ax.set_title(f"(a) spectra at τ_c = τ_s (solid), {t_lo:g} (dashed), {t_hi:g} (dotted)", fontsize=9)
+
+    # (b) ρ = style/content column-gain ratio against τ_c; (c) σ_min/σ_max against τ_c
+    for ax, what in ((axes[1], "rho"), (axes[2], "flat")):
+        for dc in dcs:
+            v = per[str(dc)]
+            col = colors[dc]
+            by = v["rho_by_tau"] if what == "rho" else v["flatness_by_tau"]
+            ts = sorted(float(t) for t in by)
+            ys = [by[str(t)] if str(t) in by else by[f"{t:g}"] for t in ts]
+            ax.plot(ts, ys, "-", color=col, lw=1.2,
+                    label=f"d_c = {dc}: " + ("geometric mean over seeds" if what == "rho" else "mean over seeds"))
+            seed_key = "rho_style_over_content" if what == "rho" else "flatness"
+            st = [(float(r["tau_c"]), r[seed_key]) for r in rows if r["d_c"] == dc]
+            ax.scatter([a for a, _ in st], [b for _, b in st], s=6, color=col, alpha=0.5,
+                       label=f"d_c = {dc}: single seeds (small dots)")
+            if what == "rho":  # a paired log-ρ shift from τ_c = τ_s within 2 SE (the smallest detectable) is unresolved
+                shift = v["log_rho_shift"]
+                unres = [t for t in ts if t != 1.0 and abs(shift[str(t)]["mean"]) <= 2 * shift[str(t)]["se"]]
+            else:  # a mean within 2 SE over seeds of the restoration threshold (the experiment's rule) is unresolved
+                unres = []
+                for t in ts:
+                    f = np.array([b for a, b in st if a == t])
+                    if f.size > 1 and abs(f.mean() - flat0.min()) <= 2 * f.std(ddof=1) / np.sqrt(f.size):
+                        unres.append(t)
+            res = [t for t in ts if t not in unres]
+            ax.scatter(res, [ys[ts.index(t)] for t in res], s=24, color=col, zorder=3, label="_nolegend_")
+            if unres:
+                ax.scatter(unres, [ys[ts.index(t)] for t in unres], s=24, facecolors="none", edgecolors=col, zorder=3,
+                           label="_nolegend_")
+            rest = [float(t) for t in v["tau_c_restoring_spectrum"]]
+            if rest:
+                ax.scatter(rest, [ys[ts.index(t)] for t in rest], s=90, marker="*", color=col, zorder=4,
+                           label=f"d_c = {dc}: τ_c restoring the d_c = 0 spectrum (ρ and σ_min/σ_max)")
+        ax.plot([], [], "o", ms=5, mfc="none", color="0.4",
+                label="hollow: shift of log ρ from τ_c = τ_s within 2 SE over seeds (unresolved)" if what == "rho" else
+                "hollow: mean within 2 SE over seeds of the restoration threshold (unresolved)")
+        ax.axvline(1.0, color="0.6", lw=1, ls=":", label="τ_c = τ_s = 1")
+        ax.set_xscale("log")
+        P.fixed_ticks(ax.xaxis, taus)
+        ax.set_xlabel("content temperature τ_c (style: τ_s = 1)")
+    ax = axes[1]
+    lo, hi = np.exp(-band), np.exp(band)
+    ax.axhspan(lo, hi, color="0.85", label=f"ρ of the d_c = 0 runs: [{lo:.2f}, {hi:.2f}] (restored ρ: inside, ± 2 SE)")
+    ax.plot([t_lo, 1.0], [1.0, 1.0], color="k", lw=2, ls="--",
+            label="source (Fig. 1 caption): every τ_c < τ_s gives the d_c = 0 spectrum (ρ ≈ 1)")
+    P.threshold_line(ax, y=float(cfg.get("collapse_max", 0.75)),
+                     label=f"collapse at τ_c = τ_s: ρ < {cfg.get('collapse_max', 0.75):g} (pass: below)")
+    ax.set_ylabel("ρ = mean ‖h e_k‖ over style k / over content k\n(e_k: latent direction k; 1: no collapse)")
+    ax.set_title("(b) style/content gain ratio ρ of h = f∘g", fontsize=9)
+    ax = axes[2]
+    ax.scatter(np.ones(flat0.size), flat0, s=24, marker="s", color="k", zorder=3,
+               label=f"d_c = 0 runs (τ_c = τ_s; validity: mean > 0.5)")
+    P.threshold_line(ax, y=float(flat0.min()), color="0.4", ls="-.",
+                     label=f"restoration threshold {flat0.min():.2f} (least flat d_c = 0 run; source: met for τ_c < τ_s)")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("σ_min / σ_max of h = f∘g (1: flat spectrum)")
+    ax.set_title("(c) flatness of the spectrum of h = f∘g", fontsize=9)
+    P.shared_legend(fig, axes, ncol=3, fontsize=6)
+    return P.save(fig, Path(out_dir) / "content_style_spectrum.png")
+
+
+def _mlp_figure(P, results: dict, out_dir: Path) -> str:
+    cfg = results.get("config", {})
+    fig, axes = P.figure(1, 2, width=4.8, height=3.9)
+    P.claim_title(fig, CLAIMS[:1], "Fig. 1 middle/right (descriptive, no verdict): how well each layer of a "
+                                   f"{cfg.get('depth', 7)}-layer MLP encoder predicts the content and the style latents, "
+                                   "for three content temperatures")
+    for ax, space in zip(axes, ("box", "sphere")):
+        sel = [r for r in results["mlp_rows"] if r["space"] == space]
+        for j, ratio in enumerate(sorted({r["tau_ratio"] for r in sel})):
+            rr = [r for r in sel if r["tau_ratio"] == ratio]
+            c = np.mean([r["r2_content"] for r in rr], axis=0)
+            s = np.mean([r["r2_style"] for r in rr], axis=0)
+            x = np.arange(1, len(c) + 1)
+            ax.plot(x, s, "-o", ms=3, color=P.COLORS[j], label=f"style latents, τ_c/τ_s = {ratio:g} ({len(rr)} seeds)")
+            ax.plot(x, c, "--s", ms=3, color=P.COLORS[j], label=f"content latents, τ_c/τ_s = {ratio:g}")
+        P.integer_ticks(ax.xaxis, x)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("layer of the encoder (its activations are the regressors)")
+        ax.set_ylabel("adjusted R² of a linear fit of the latents\n(mean over content / over style latents)")
+        kernel = "Gaussian kernel, τ_s = 1" if space == "box" else f"cosine kernel, τ_s = {cfg.get('tau_sphere', 0.1)}"
+        ax.set_title(f"{space} latents ({kernel})", fontsize=9)
+    P.shared_legend(fig, axes, ncol=3, fontsize=6)
+    return P.save(fig, Path(out_dir) / "content_style_mlp_r2.png")
+
+
+def plot(results: dict, out_dir: Path) -> list:
+    P = _plotting()
+    files = [_linear_figure(P, results, out_dir)]
+    if "mlp_rows" in results:
+        files.append(_mlp_figure(P, results, out_dir))
+    return files
 
 
 SPEC = ExperimentSpec(name="rusak_content_style_spectrum", config=Config, run=run, plot=plot, quick=QUICK, full=FULL,

@@ -363,20 +363,108 @@ def _plotting():
     return plotting
 
 
+CLAIMS = ("rusak.table1",)  # the claim this experiment is evidence for (plot titles)
+MODEL_LABELS = {"f = g^-1": "f = g⁻¹\n(intended)", "f_InfoNCE": "f_InfoNCE\n(trained, d_c > 0)",
+                "f_InfoNCE, d_c = 0 control": "f_InfoNCE, d_c = 0\n(no content)"}
+
+
+def _table_panel(P, ax, rows: list, space: str, n_eval) -> None:
+    """(a)/(b): L_CL per encoder — measured, the derived large-N value, the source's Table 1, and g⁻¹ on the same batches."""
+    x = np.arange(len(rows))
+    meas = [r["L_CL"] for r in rows]
+    ax.bar(x - 0.2, meas, 0.4, color=P.COLORS[0], label=f"measured at N = {n_eval} (mean over seeds / batches)")
+    ax.errorbar(x - 0.2, meas, yerr=[r.get("L_CL_sd", 0.0) for r in rows], fmt="none", ecolor="k", capsize=3,
+                label="± 1 sd over seeds / eval batches")
+    src = [r.get("L_CL_source", np.nan) for r in rows]
+    ax.bar(x + 0.2, src, 0.4, color=P.COLORS[1], label="source's Table 1 (N = 10,000; L_uniform grows like log N)")
+    ex = [(k, r["L_CL_exact"]) for k, r in enumerate(rows) if "L_CL_exact" in r]
+    if ex:
+        ax.scatter([k - 0.2 for k, _ in ex], [v for _, v in ex], marker="_", s=500, linewidths=2, color="k", zorder=3,
+                   label=f"derived: large-N expectation of f = g⁻¹ at N = {n_eval} (must match within 5 SE)")
+    ref = [(k, r["L_CL_ginv_same_batches"]) for k, r in enumerate(rows) if "L_CL_ginv_same_batches" in r]
+    if ref:
+        checked = space == "box"
+        ax.scatter([k - 0.2 for k, _ in ref], [v for _, v in ref], marker="_", s=500, linewidths=2, color="tab:red",
+                   zorder=3, label="threshold: f = g⁻¹ on the same batches (" + (
+                       "pass: trained bar below)" if checked else "reference only: not checked at CPU size)"))
+    ax.set_xticks(x)
+    ax.set_xticklabels([MODEL_LABELS.get(r["model"], r["model"]) for r in rows], fontsize=7)
+    ax.set_xlabel("encoder f (g: the data-generating map, d = 10)")
+    ax.set_ylabel("L_CL = L_align + L_uniform (nats per anchor)")
+    kernel = "Gaussian kernel e^{−‖Δ‖²/(2τ)}" if space == "box" else "cosine kernel, ℓ2-normalised output"
+    ax.set_title(f"({'a' if space == 'box' else 'b'}) {space} latents, {kernel}", fontsize=9)
+    ax.set_ylim(0, 1.5 * max([v for v in meas + src if np.isfinite(v)] + [1.0]))  # room for the legend above the bars
+    ax.legend(fontsize=6, loc="upper left")
+
+
 def plot(results: dict, out_dir: Path) -> list:
     P = _plotting()
-    fig, axes = P.figure(1, 2)
-    for ax, space in zip(axes, ("box", "sphere")):
-        rows = [r for r in results["table"] if r["space"] == space]
-        labels = [r["model"] for r in rows]
-        x = np.arange(len(rows))
-        ax.bar(x - 0.2, [r["L_CL"] for r in rows], 0.4, label="ours", color=P.COLORS[0])
-        ax.bar(x + 0.2, [r.get("L_CL_source", np.nan) for r in rows], 0.4, label="source Table 1", color=P.COLORS[1])
-        ax.set_xticks(x)
-        ax.set_xticklabels(labels, rotation=15, fontsize=7)
-        ax.set_ylabel("L_CL")
-        ax.set_title(space)
-        ax.legend()
+    cfg = results.get("config", {})
+    n_eval = cfg.get("n_eval", "n_eval")
+    fig, axes = P.figure(2, 2, width=5.6, height=4.6)
+    P.claim_title(fig, CLAIMS, "does content make collapsed encoders beat f = g⁻¹? (a, b) L_CL of each encoder: "
+                               "measured, derived and the source's Table 1; (c) box without content: a rescaled g⁻¹ "
+                               "vs g⁻¹; (d) sphere with content: partially / fully collapsed encoders vs g⁻¹")
+    for ax, space in zip(axes[:2], ("box", "sphere")):
+        _table_panel(P, ax, [r for r in results["table"] if r["space"] == space], space, n_eval)
+
+    # (c) box, d_c = 0: L(a·g⁻¹) − L(g⁻¹) over a, for every σ_s of the scan
+    ax = axes[2]
+    resc = results["box"]["dc0_rescaling"]
+    for i, (sg, v) in enumerate(sorted(resc["by_sigma"].items(), key=lambda kv: float(kv[0]))):
+        ax.plot(v["scales"], v["L_minus_ginv"], "-o", ms=3, color=P.COLORS[(i + 2) % len(P.COLORS)],
+                label=f"derived large-N value (upper bound for a > 1), σ_s = {float(sg):g}")
+    bm, bse = np.asarray(resc["batch_margins"], float), np.asarray(resc["batch_se"], float)
+    sig = cfg.get("sigma_s", "σ_s")
+    ax.errorbar(np.full(bm.size, resc["best_scale"]) * (1 + 0.03 * np.arange(bm.size)), bm, yerr=bse, fmt="D", ms=4,
+                color="k", capsize=2, label=f"measured on N-pair batches at the best a = {resc['best_scale']:g} "
+                                            f"(σ_s = {sig}; ± 1 paired SE, spread sideways)")
+    ax.axhline(0.0, color="tab:red", ls="--", lw=1,
+               label="0 = L(g⁻¹). Source (§1, §3): without content nothing beats g⁻¹; below 0: a·g⁻¹ beats it")
+    ax.set_xscale("log")
+    P.fixed_ticks(ax.xaxis, next(iter(resc["by_sigma"].values()))["scales"])
+    ax.set_xlabel("scale a of the encoder a·g⁻¹ (a = 1: g⁻¹; no collapse for any a)")
+    ax.set_ylabel("L_CL(a·g⁻¹) − L_CL(g⁻¹)  (nats)")
+    ax.set_title("(c) box, no content (d_c = 0): rescaling g⁻¹", fontsize=9)
+    ax.legend(fontsize=6, loc="upper left")
+
+    # (d) sphere, d_c > 0: best partial collapse normalize(c z_c, z_s), c > 1, and full collapse, against κ
+    ax = axes[3]
+    fams, kap = results["sphere"]["families"], results["sphere"].get("kappa_scan", {})
+    kappa = float(next(iter(fams.values()))["kappa"])  # the families are computed at the configured κ
+    unres_x, unres_y, all_k = [], [], set()
+    for i, (key, fam) in enumerate(fams.items()):
+        pts = {kappa: fam}  # κ scan entries are keyed "d{d}_dc{d_c}_kappa{κ}"
+        pts.update({float(k.rsplit("_kappa", 1)[1]): v for k, v in kap.items() if k.rsplit("_kappa", 1)[0] == key})
+        ks = sorted(pts)
+        all_k.update(ks)
+        col = P.COLORS[i % len(P.COLORS)]
+        ax.plot(ks, [pts[k]["best_margin"] for k in ks], "-o", ms=4, color=col,
+                label=f"d = {fam['d']}, d_c = {fam['d_c']}: best partial collapse (c > 1 chosen per κ), large-N")
+        ax.plot(ks, [pts[k]["full_collapse_margin"] for k in ks], "--", color=col, label="_nolegend_")
+        for k in ks:  # a margin within 3 of its standard errors of 0 is not resolved (the decision's rule)
+            if abs(pts[k]["best_margin"]) <= 3 * pts[k]["best_se"]:
+                unres_x.append(k)
+                unres_y.append(pts[k]["best_margin"])
+        bm = fam["batch_margins_best_c"]
+        ax.errorbar(kappa * (1.04 + 0.04 * np.arange(len(bm))), bm, yerr=fam["batch_se_best_c"], fmt="D", ms=3,
+                    mfc="none", color=col, capsize=2, label="_nolegend_")
+    ax.plot([], [], "--", color="0.4", label="dashed: full collapse z ↦ (z_c, 0)/‖z_c‖ (c → ∞), large-N")
+    ax.errorbar([], [], yerr=[], fmt="D", ms=3, mfc="none", color="0.4",
+                label=f"hollow diamonds: measured on N-pair batches at the best c, κ = {kappa:g} (± 1 paired SE)")
+    if unres_x:
+        ax.scatter(unres_x, unres_y, s=80, facecolors="none", edgecolors="k", zorder=4,
+                   label="best margin within 3 SE of 0: unresolved")
+    ax.axhline(0.0, color="tab:red", ls="--", lw=1, label="0 = L(g⁻¹) (pass: best partial collapse below by > 3 SE)")
+    ax.set_xscale("log")
+    P.fixed_ticks(ax.xaxis, all_k)
+    ax.set_yscale("symlog", linthresh=0.01)
+    top = max([v for line in ax.lines for v in np.asarray(line.get_ydata(), float)] + [0.01])
+    ax.set_ylim(top=10 * top)  # one decade above the data: room for the legend
+    ax.set_xlabel("vMF concentration κ of the style conditional (not given by the source)")
+    ax.set_ylabel("L_CL(encoder) − L_CL(g⁻¹)  (nats;\nsymmetric log scale, linear within ±0.01)")
+    ax.set_title("(d) sphere with content: normalize(c z_c, z_s) vs g⁻¹", fontsize=9)
+    ax.legend(fontsize=6, loc="upper left")
     return [P.save(fig, Path(out_dir) / "table1.png")]
 
 

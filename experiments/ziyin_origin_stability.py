@@ -90,6 +90,13 @@ class Config:
             raise ValueError("seeds >= 1, blocks >= 2, draws >= 1, scan_points >= 3 required")
         if not 0 < self.h <= 0.1:
             raise ValueError(f"h must lie in (0, 0.1], got {self.h}")
+        from sslverify.numerics.validation import check_int, check_positive
+
+        # z multiplies every standard error of a sign test: z ≤ 0 would call a curvature within noise decided
+        check_positive(self.z, "z")
+        check_int(self.steps, "steps", 1)
+        check_positive(self.lr, "lr")
+        check_int(self.scan_draws, "scan_draws", 1)
         if len(self.nl_sigmas) < 2 or any(s < 0 for s in self.nl_sigmas) or list(self.nl_sigmas) != sorted(self.nl_sigmas):
             raise ValueError(f"nl_sigmas must hold >= 2 increasing values >= 0, got {self.nl_sigmas}")
         if min(self.nl_d, self.nl_d1, self.net_hidden, self.net_features, self.nl_replicas) < 1 or self.nl_n < 2:

@@ -155,6 +155,10 @@ def integer_ticks(axis, values) -> None:
 def _rgba(c):
     from matplotlib.colors import to_rgba
 
+    try:  # named colours ("tab:blue", "C0", "red") first: np.asarray of a name fails
+        return tuple(np.round(to_rgba(c), 3))
+    except (ValueError, TypeError):
+        pass
     try:
         arr = np.asarray(c, dtype=float)
         if arr.ndim == 2:

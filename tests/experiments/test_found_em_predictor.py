@@ -40,3 +40,12 @@ def test_evidence_schema_matches_fixture(tiny):
 def test_bad_config(tmp_path):
     with pytest.raises(ValueError, match="sigma must be >= 0"):
         run_experiment("found_em_predictor", quick=True, out_dir=tmp_path, sigma=-1.0)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.5])
+def test_bad_init_scale(tmp_path, value):
+    # init_scale = 0 would start training at W = 0 (a fixed point of the stop-gradient dynamics, A* undefined)
+    with pytest.raises(ValueError, match=rf"init_scale must be > 0, got {value}") as exc:
+        run_experiment("found_em_predictor", quick=True, out_dir=tmp_path, init_scale=value)
+    assert "\n" not in str(exc.value)
+    assert not any(tmp_path.iterdir())  # rejected before anything ran or was written

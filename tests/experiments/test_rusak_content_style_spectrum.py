@@ -40,7 +40,24 @@ def test_spectrum_schema_matches_fixture(tmp_path):
 
 
 def test_bad_config(tmp_path):
-    with pytest.raises(ValueError, match="d_c must be <= d"):
+    with pytest.raises(ValueError, match=r"d_c_mlp must be <= d_mlp - 1 = 9 .*got d_c_mlp=20"):
         run_experiment("rusak_content_style_spectrum", quick=True, out_dir=tmp_path, d_c_mlp=20)
     with pytest.raises(ValueError, match="taus_c must contain 1.0"):
         run_experiment("rusak_content_style_spectrum", quick=True, out_dir=tmp_path, taus_c=(0.5, 2.0))
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("d_c_mlp", -1, r"d_c_mlp must be an integer >= 1, got -1"),
+    ("d_c_mlp", 0, r"d_c_mlp must be an integer >= 1, got 0"),  # no content latents: the content R² is undefined
+    ("d_c_mlp", 10, r"d_c_mlp must be <= d_mlp - 1 = 9 .*got d_c_mlp=10"),  # no style latents
+    ("collapse_max", 0.0, r"collapse_max must lie in \(0, 1\), got 0\.0"),
+    ("collapse_max", -0.5, r"collapse_max must lie in \(0, 1\), got -0\.5"),
+    ("collapse_max", 1.5, r"collapse_max must lie in \(0, 1\), got 1\.5"),  # ρ ≈ 1 (uncollapsed) would count as collapse
+    ("steps_mlp", 0, r"steps_mlp must be an integer >= 1, got 0"),
+    ("lr_mlp", 0.0, r"lr_mlp must be (a number )?> 0, got 0\.0"),  # the harness checks every lr* first
+])
+def test_bad_config_one_line_naming_field(tmp_path, field, value, message):
+    with pytest.raises(ValueError, match=message) as exc:
+        run_experiment("rusak_content_style_spectrum", quick=True, out_dir=tmp_path, **{field: value})
+    assert "\n" not in str(exc.value)
+    assert not any(tmp_path.iterdir())  # rejected before anything ran or was written

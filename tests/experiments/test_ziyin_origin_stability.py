@@ -1,6 +1,8 @@
 """§1.3 / Fig. 1a: curvature of L(aW*) at a = 0 in three classes — linear model (C cancels: a saddle at every σ),
 fixed tanh features and a trained two-layer tanh network with weight decay (the origin turns into a minimum as σ
 grows, through the smoothed-feature covariance A_φ, not through the source's B)."""
+import pytest
+
 from sslverify.experiments import run_experiment
 from sslverify.verdicts.builtin.ziyin_expansion import extract_origin
 from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
@@ -28,3 +30,17 @@ def test_origin_stability_quick(tmp_path):
     fx = load_fixture("ziyin.origin-stability")
     assert fx is not None and not schema_differences(schema(fx["experiment"]), schema(ev))
     assert get_claim("ziyin.origin-stability").decide({**fx, "experiment": ev}).verdict == "corrected"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("z", 0.0, r"z must be > 0, got 0\.0"),  # z ≤ 0 would call a curvature within Monte Carlo noise decided
+    ("z", -5.0, r"z must be > 0, got -5\.0"),
+    ("steps", 0, r"steps must be an integer >= 1, got 0"),
+    ("lr", 0.0, r"lr must be (a number )?> 0, got 0\.0"),  # the harness checks every lr* first
+    ("scan_draws", 0, r"scan_draws must be an integer >= 1, got 0"),
+])
+def test_bad_config_one_line_naming_field(tmp_path, field, value, message):
+    with pytest.raises(ValueError, match=message) as exc:
+        run_experiment("ziyin_origin_stability", quick=True, out_dir=tmp_path, **{field: value})
+    assert "\n" not in str(exc.value)
+    assert not any(tmp_path.iterdir())  # rejected before anything ran or was written
