@@ -29,7 +29,7 @@ def test_origin_stability_quick(tmp_path):
     ev = jsonable(extract_origin(r))
     fx = load_fixture("ziyin.origin-stability")
     assert fx is not None and not schema_differences(schema(fx["experiment"]), schema(ev))
-    assert get_claim("ziyin.origin-stability").decide({**fx, "experiment": ev}).verdict == "corrected"
+    assert get_claim("ziyin.origin-stability").decide({**fx, "experiment": ev}).verdict == get_claim("ziyin.origin-stability").verdict
 
 
 @pytest.mark.parametrize("field, value, message", [

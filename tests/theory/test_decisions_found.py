@@ -229,9 +229,23 @@ def test_bn_variance_decision_boundaries(ev):
     assert decide(cid, variant(ev, lambda e: e.__setitem__("as_defined_variance_residual", off))) == "inconclusive"
     # the ε reading is reported, not hidden: corrected with torch's ε, undecided if the numbers do not show it
     out = CLAIMS[cid].decide(ev)
-    assert out.details["readings"] == {"as_defined_no_eps": "proved", "torch_eps": "corrected", "unbiased_var": "corrected"}
+    assert out.details["readings"] == {"as_defined_no_eps": "proved", "torch_eps": "corrected", "unbiased_var": "corrected",
+                                       "gloss_inputs_cannot_collapse": "corrected"}
     same = variant(ev, lambda e: e["numeric"].__setitem__("var_torch_eps", g2))
     assert CLAIMS[cid].decide(same).details["readings"]["torch_eps"] == "inconclusive"
+    # the gloss 'forced to have nonzero variance': corrected only if the ε-free BN is 0/0 at collapse, the ε-BN follows
+    # γ²v/(v+ε) (REL_F64) and falls below GAMMA2_GAP·γ² near collapse; otherwise not decided
+    gloss = lambda e: CLAIMS[cid].decide(e).details["readings"]["gloss_inputs_cannot_collapse"]  # noqa: E731
+    assert gloss(variant(ev, lambda e: e["gloss"].__setitem__("eps0_at_collapse_is_nan", False))) == "inconclusive"
+    rows = ev["gloss"]["torch_eps"]
+    r3 = rows[3]["var_torch_eps"]
+    assert gloss(variant(ev, lambda e: e["gloss"]["torch_eps"][3].__setitem__("var_torch_eps", r3 * (1 + 0.9 * fd.REL_F64)))) == "corrected"
+    assert gloss(variant(ev, lambda e: e["gloss"]["torch_eps"][3].__setitem__("var_torch_eps", r3 * (1 + 1.1 * fd.REL_F64)))) == "inconclusive"
+    assert gloss(variant(ev, lambda e: e["gloss"]["torch_eps"][4].__setitem__("var_torch_eps", 1e-300))) == "inconclusive"
+    # no batch variance small enough: the smallest output variance would stay at γ²v/(v+ε) ≥ GAMMA2_GAP·γ² → undecided
+    big = [{"v": v, "var_torch_eps": 4 * v / (v + 1e-5)} for v in (1e-2, 1e-4)]
+    assert gloss(variant(ev, lambda e: e["gloss"].__setitem__("torch_eps", big))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["gloss"].__setitem__("torch_eps", big))) == "proved"  # verdict: the identity
 
 
 @one("found.bn-collapse-gradient")
@@ -274,13 +288,27 @@ def test_uniformity_decision_boundaries(ev):
     u = ev["circle_uniform"]
     below = lambda e: e["circle"].__setitem__(0, {"direct": u * 0.99, "series": u * 0.99})  # noqa: E731
     assert decide(cid, variant(ev, below)) == "refuted"  # a law on S¹ below the uniform one, re-checked by its series
+    u3 = ev["sphere3_uniform"]
+    assert decide(cid, variant(ev, lambda e: e["sphere3"].__setitem__(1, {"direct": u3 * 0.99, "series": u3 * 0.99,
+                                                                          "min_moment": 0.0}))) == "refuted"
     d0 = ev["circle"][0]["direct"]
     assert decide(cid, variant(ev, lambda e: e["circle"][0].__setitem__("series", d0 / (1 + 1.1 * fd.SERIES_TOL)))) == "inconclusive"
-    assert decide(cid, variant(ev, lambda e: e["circle"][0].__setitem__("series", d0 / (1 + 0.9 * fd.SERIES_TOL)))) == "confirmed"
+    assert decide(cid, variant(ev, lambda e: e["circle"][0].__setitem__("series", d0 / (1 + 0.9 * fd.SERIES_TOL)))) == "proved"
     assert decide(cid, variant(ev, lambda e: e["sphere2"][1].__setitem__("min_moment", -1.1 * fd.SERIES_TOL))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["sphere3"][1].__setitem__("min_moment", -1.1 * fd.SERIES_TOL))) == "inconclusive"
     assert decide(cid, variant(ev, lambda e: e["identities"].__setitem__("collapse_value", "1"))) == "inconclusive"
+    # the symbolic positivity argument and its quadrature re-check must both hold for d = 2, 3, 4
+    assert decide(cid, variant(ev, lambda e: e["rodrigues"]["4"].__setitem__("all_positive", False))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["rodrigues"].pop("3"))) == "inconclusive"
+    row = ev["coefficients"]["3"][5]
+    tol = fd.QUAD_ROUND * row["abs_sum"]
+    assert decide(cid, variant(ev, lambda e: e["coefficients"]["3"][5].__setitem__("quadrature", row["closed_form"] + 0.9 * tol))) == "proved"
+    assert decide(cid, variant(ev, lambda e: e["coefficients"]["3"][5].__setitem__("quadrature", row["closed_form"] + 1.1 * tol))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["coefficients"]["2"][3].update(closed_form=-1e-3, quadrature=-1e-3))) == "inconclusive"
     # the R^d reading's verdict is reported: corrected as recorded, confirmed if the Gaussian did not win
-    assert CLAIMS[cid].decide(ev).details["readings"] == {"on_sphere": "confirmed", "on_Rd": "corrected"}
+    out = CLAIMS[cid].decide(ev)
+    assert out.details["readings"] == {"on_sphere": "proved", "on_Rd": "corrected"}
+    assert out.details["jensen_sketch_decides"] is False and out.details["mean_zero_suffices"] is False
     flipped = variant(ev, lambda e: e["rd_counterexample"].__setitem__("gaussian", 0.3))
     assert CLAIMS[cid].decide(flipped).details["readings"]["on_Rd"] == "confirmed"
 

@@ -97,8 +97,30 @@ def test_thm1b_decisions(evidence_of):
     r = rec("pokle.thm1b")
     base = evidence_of(r)
     out = r.decide(base)
-    assert out.details["readings"] == {"distinct_latent": "proved", "iid_negatives": "corrected"}
+    assert out.details["readings"] == {"distinct_latent": "proved", "iid_negatives": "corrected", "a16_literal": "proved",
+                                       "cosine_S": "refuted"}
     bound = base["bound"]
+    # A.16 read literally: proved only if nothing lies below L(I) and the best points are permutations (≤ 1e-6)
+    reading = lambda e, k: r.decide(e).details["readings"][k]  # noqa: E731
+    ev = evidence_of(r)
+    ev["a16_literal"]["d3"]["best"] = ev["a16_literal"]["d3"]["loss_at_I"] - 2 * TOL
+    assert reading(ev, "a16_literal") == "corrected" and verdict(r.id, ev) == "proved"  # reported, primary unchanged
+    ev = evidence_of(r)
+    ev["a16_literal"]["d2"]["best"] = ev["a16_literal"]["d2"]["loss_at_I"] - 0.5 * TOL  # round-off: still proved
+    assert reading(ev, "a16_literal") == "proved"
+    ev["a16_literal"]["d2"]["max_perm_distance_near_best"] = 1.1e-6
+    assert reading(ev, "a16_literal") == "inconclusive"
+    # cosine S: refuted only if the bound is attained far from a permutation and by W′, which the inner product misses
+    for key, value in (("best", bound + 2 * TOL), ("max_perm_distance_near_best", 0.1), ("perm_distance_W_prime", 0.1),
+                       ("cosine_loss_W_prime", bound + 2 * TOL), ("inner_product_loss_W_prime", bound),
+                       ("W_prime_unit_columns", False), ("loss_at_I", bound - 2 * TOL)):
+        ev = evidence_of(r)
+        ev["cosine_S"][key] = value
+        assert reading(ev, "cosine_S") == "inconclusive", key
+        assert verdict(r.id, ev) == "proved"
+    ev = evidence_of(r)
+    ev["cosine_S"]["cosine_loss_W_prime"] = bound + 0.5 * TOL
+    assert reading(ev, "cosine_S") == "refuted"
 
     ev = evidence_of(r)
     ev["distinct"]["symbolic"]["bound_identity"] = False
@@ -265,6 +287,61 @@ def test_cl_vs_ncl_decisions(evidence_of):
     ev = complete(evidence_of(r))
     ev["power"][-1]["mde"] = ev["power"][-1]["source_effect"]
     assert verdict(r.id, ev) == "inconclusive"
+
+
+def _sweep(cl: dict, ncl: list, drift: float = 0.01) -> dict:
+    """A τ sweep with the given CL minimum max-cosines per temperature (per seed) and NCL's."""
+    runs = {t: {"min_final": list(v), "median_final": list(v), "loss_drift": drift} for t, v in cl.items()}
+    return {"setting": {}, "cl": runs, "ncl": {"min_final": list(ncl), "median_final": list(ncl), "loss_drift": drift}}
+
+
+def test_cl_vs_ncl_tau_sweep(evidence_of):
+    # the unstated τ is shown to change the outcome: the paired change of CL's min max-cosine over the temperatures is
+    # detectable (> its MDE) and at least the claimed CL − NCL contrast; otherwise τ's absence does not block a verdict
+    r = rec("pokle.cl-vs-ncl")
+    ev = evidence_of(r)
+    out = r.decide(ev)
+    te = out.details["tau_effect"]
+    assert te["shown"] is True and te["change"] >= te["claimed"] > 0 and te["change"] > te["mde"]
+    assert "τ changes the outcome" in out.reason
+    claimed = min(p["source_effect"] for p in ev["power"])
+    only_tau = lambda e: e["source_setting"].update(sparsities=e["run_setting"]["sparsities"]) or e  # noqa: E731
+    e = only_tau(evidence_of(r))
+    assert r.decide(e).verdict == "underspecified" and r.decide(e).details["missing"] == ["tau"]
+    # a change just below the claimed contrast: τ does not matter enough, the run is judged on its setting (inconclusive)
+    for frac, shown in ((0.99, False), (1.0, True)):
+        e = only_tau(evidence_of(r))
+        e["tau_sweep"] = _sweep({"0.1": [0.0, 0.0, 0.0], "1.0": [frac * claimed] * 3}, [0.4] * 3)  # exact differences
+        assert PE.tau_effect(e["tau_sweep"], claimed)["shown"] is shown
+        assert r.decide(e).verdict == ("underspecified" if shown else "inconclusive"), frac
+    # large enough on average but not detectable with these seeds (paired spread): not shown
+    e = only_tau(evidence_of(r))
+    e["tau_sweep"] = _sweep({"0.1": [0.3, 0.3, 0.3], "1.0": [0.3, 0.6, 0.9]}, [0.4] * 3)
+    assert PE.tau_effect(e["tau_sweep"], claimed)["shown"] is False and r.decide(e).verdict == "inconclusive"
+    # a sweep that did not converge (loss drift > 0.1) or is absent cannot tell: inconclusive when τ is the only gap,
+    # still underspecified when another setting is missing too
+    for bad in (_sweep({"0.1": [0.3] * 3, "1.0": [0.6] * 3}, [0.4] * 3, drift=0.11), None):
+        e = only_tau(evidence_of(r))
+        e["tau_sweep"] = bad
+        assert r.decide(e).verdict == "inconclusive"
+        e = evidence_of(r)
+        e["tau_sweep"] = bad
+        assert r.decide(e).verdict == "underspecified"
+    e = only_tau(evidence_of(r))
+    e["tau_sweep"] = _sweep({"0.1": [0.3] * 3, "1.0": [0.6] * 3}, [0.4] * 3, drift=0.1)  # at the criterion: converged
+    assert PE.tau_effect(e["tau_sweep"], claimed)["shown"] is True
+
+
+def test_tau_sweep_schema_and_tiny_run(monkeypatch):
+    # the sweep gather runs (tiny size: 16 steps, 64 samples, 2 seeds) and has the committed fixture's schema
+    from sslverify.verdicts.evidence import jsonable, load_fixture, schema, schema_differences
+
+    monkeypatch.setattr(PE, "TAU_SWEEP", dict(PE.TAU_SWEEP, steps=16, n=64, seeds=2, batch=32))
+    sw = jsonable(PE.tau_sweep())
+    assert set(sw["cl"]) == {"0.05", "0.2", "0.5", "1.0"} and len(sw["ncl"]["min_final"]) == 2
+    assert all(0 <= v <= 1 for r in sw["cl"].values() for v in r["min_final"])  # eq. 12: a cosine
+    fx = load_fixture("pokle.cl-vs-ncl")
+    assert fx is not None and schema_differences(schema(fx["tau_sweep"]), schema(sw)) == []
 
 
 def test_predictor_decisions(evidence_of):

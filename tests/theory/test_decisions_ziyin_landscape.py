@@ -145,9 +145,21 @@ def test_norm_limit_boundaries(edit, verdict, evidence_of):
 
 def test_norm_limit_reports_the_other_reading(evidence_of):
     _, out = _expect("ziyin.norm-limit", evidence_of, "proved")
-    assert "all-d-mean reading: corrected" in out.reason
+    assert "all-d-mean reading: corrected" in out.reason and "unmasked-B reading: corrected" in out.reason
     _, out = _expect("ziyin.norm-limit", evidence_of, "proved", _set("literal_counterexample.limit_eigenvalues", [0.1, 0.0]))
-    assert "not re-checked" in out.reason
+    assert "all-d-mean reading: not re-checked" in out.reason
+
+
+@pytest.mark.parametrize("edit", [
+    _set("unmasked_counterexample.unmasked_condition", [True]),  # the reading would agree with the limit point
+    _set("unmasked_counterexample.masked_condition", [False]),
+    _set("unmasked_counterexample.all_d_condition", [False]),
+    _set("unmasked_counterexample.limit_eigenvalues", [0.0]),  # not a valid (positive) limit eigenvalue
+    _set("unmasked_counterexample.full_mask_readings_coincide", False),
+])
+def test_norm_limit_unmasked_reading_must_recheck(edit, evidence_of):
+    _, out = _expect("ziyin.norm-limit", evidence_of, "proved", edit)
+    assert "unmasked-B reading: not re-checked" in out.reason
 
 
 # ----------------------------------------------------------------------------- ziyin.eq9
@@ -218,6 +230,27 @@ def test_vicreg_monte_carlo_must_reject_the_source(z_src, verdict, evidence_of):
     ((_set("examples.augmentation_dominated.min_radial_derivative", 0.0),), "inconclusive"),
 ])
 def test_vicreg_counterexamples_must_recheck(edits, verdict, evidence_of):
+    _expect("ziyin.vicreg", evidence_of, verdict, *edits)
+
+
+def _edge_eig(frac):
+    """at_threshold's smaller origin eigenvalue set to frac·1e-12·‖M‖ (0 within round-off, ZERO_REL, iff |frac| ≤ 1)."""
+    def edit(ev):
+        t = ev["examples"]["at_threshold"]
+        t["origin_matrix_eigs"] = [frac * 1e-12 * t["origin_matrix_norm"], t["origin_matrix_eigs"][1]]
+    return edit
+
+
+@pytest.mark.parametrize("edits, verdict", [
+    ((_edge_eig(0.9),), "corrected"), ((_edge_eig(-0.9),), "corrected"),  # equality: κ = κ* collapses
+    ((_edge_eig(1.1),), "inconclusive"), ((_edge_eig(-1.1),), "inconclusive"),  # not at the threshold after all
+    ((_set("examples.at_threshold.min_radial_derivative", 0.0),), "inconclusive"),  # another stationary point
+    ((_set("examples.at_threshold.loss_drop_along_softest", 0.0),), "inconclusive"),  # flat: not a strict minimum
+    ((lambda ev: ev["examples"]["at_threshold"].update(kappa=1.001 * ev["examples"]["at_threshold"]["kappa"]),),
+     "inconclusive"),
+    ((_set("examples.at_threshold.origin_matrix_eigs", [0.0, 0.0]),), "inconclusive"),  # M = 0: not a one-sided edge
+])
+def test_vicreg_threshold_is_inclusive(edits, verdict, evidence_of):
     _expect("ziyin.vicreg", evidence_of, verdict, *edits)
 
 

@@ -49,6 +49,28 @@ def test_bn_variance_as_defined_autograd():
         assert torch.all((var / 1.5**2 - 1).abs() < 1e-9)
 
 
+def test_bn_gloss_does_not_follow():
+    # the note's gloss "forced to have nonzero variance — all N batch samples cannot map to the same value": the identity
+    # Var_b(ẑ) = γ² presupposes σ_j > 0. Numpy, independent of torch: the ε-free formula is 0/0 (NaN) at collapse, and
+    # the ε = 1e-5 formula gives γ²v/(v + ε) → 0 (3.996, 3.636, 0.364, 0.0040, 0 at v = 1e-2 … 1e-8, 0; γ = 2)
+    with np.errstate(invalid="ignore"):
+        z = np.full(8, 0.4)
+        assert np.isnan(2.0 * (z - z.mean()) / np.sqrt(((z - z.mean()) ** 2).mean()) + 0.3).all()
+    u = np.array([-1.5, -1.0, -0.5, 0.0, 0.0, 0.5, 1.0, 1.5])
+    u /= np.sqrt((u**2).mean())
+    got = []
+    for v in (1e-2, 1e-4, 1e-6, 1e-8, 0.0):
+        zb = 0.4 + np.sqrt(v) * u
+        out = 2.0 * (zb - zb.mean()) / np.sqrt(((zb - zb.mean()) ** 2).mean() + 1e-5) + 0.3
+        got.append(out.var())
+    # √v·u rounded on a 0.4 offset: relative error of the deviations ≤ 2.2e-16·0.4/1e-4 ≈ 1e-12 at v = 1e-8
+    assert np.allclose(got[:4], [4 * v / (v + 1e-5) for v in (1e-2, 1e-4, 1e-6, 1e-8)], rtol=1e-9, atol=0)
+    assert got[4] == 0.0 and got[3] < 1e-3 * 4  # at collapse exactly 0; at v = 1e-8 below 0.1 % of γ²
+    # the evidence's torch BatchNorm1d values agree with this numpy evaluation (float64, a few dozen operations)
+    rows = checks._bn_gloss()["torch_eps"]
+    assert np.allclose([r["var_torch_eps"] for r in rows], got, rtol=1e-9, atol=1e-15)
+
+
 def test_near_collapse_eps0_autograd():
     # second method for Exercise 4 with the note's σ_j: autograd diag vs γ(1 − 1/N − u_b²/N)/σ, N = 2 gives 0,
     # N = 4 batch mean / note = 2/3 at every σ; and J·u = 0 (the O(1/σ) Jacobian does not change σ)

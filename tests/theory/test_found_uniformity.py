@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 from scipy import special
 
@@ -111,3 +112,62 @@ def test_ntxent_sign_monte_carlo():
     assert -(b["uniform"] - a["uniform"]) < -0.5  # the note's form predicts ≈ −0.81
     plus = [p["limit"] - (p["align"] + p["uniform"]) for p in (a, b)]
     assert abs(plus[0] - plus[1]) > 0.1  # '+ L_uniform + C(τ)' is off by a law-dependent amount, not a constant
+
+
+def test_gegenbauer_coefficients_positive_symbolic():
+    # on S^{d−1}, d = 2, 3, 4: (1−t²)^{ν−½}C_ℓ^ν = r_ℓ (d/dt)^ℓ (1−t²)^{ℓ+ν−½} with r_ℓ rational of sign (−1)^ℓ and vanishing
+    # boundary terms (SymPy, exact, ℓ ≤ 6): ℓ-fold integration by parts makes every coefficient of e^{4t} positive
+    for d, r1 in ((2, "-1"), (3, "-1/2"), (4, "-2/3")):
+        r = uniformity.gegenbauer_rodrigues(d)
+        assert r["all_positive"] and [x["l"] for x in r["rows"]] == list(range(7))
+        assert r["rows"][1]["r"] == r1  # C_1 = 2νt (T_1 = t): (d/dt)(1−t²)^{ν+½} = −(2ν+1)t(1−t²)^{ν−½}
+    with pytest.raises(ValueError, match="d must be an int >= 2"):
+        uniformity.gegenbauer_rodrigues(1)
+
+
+def test_gegenbauer_coefficients_quadrature():
+    # second method: 64-node Gauss quadrature (Chebyshev / Gegenbauer weight) of ∫e^{4t}C_ℓ^ν(1−t²)^{ν−½}dt equals the closed
+    # form π2^{1−ν}4^{−ν}Γ(ℓ+2ν)I_{ℓ+ν}(4)/(ℓ!Γ(ν)) (πI_ℓ(4) for d = 2), which is positive, for ℓ ≤ 12
+    for d in (2, 3, 4):
+        for row in uniformity.gegenbauer_coefficients(d)["rows"]:
+            # float64 round-off of a 64-term sum whose terms are O(e⁴) while the result falls like I_{ℓ+ν}(4)
+            assert abs(row["quadrature"] - row["closed_form"]) <= 1e-12 * row["abs_sum"], (d, row)
+            assert row["closed_form"] > 0
+    # the ℓ = 0 projection divided by the weight's mass is the uniform law's energy E e^{4uᵀv}
+    assert abs(uniformity.gegenbauer_closed_form(3, 0) / 2 - np.sinh(4) / 4) < 1e-12  # two float64 evaluations of 6.82
+    assert abs(uniformity.gegenbauer_closed_form(2, 0) / np.pi - special.iv(0, 4)) < 1e-12
+    assert abs(uniformity.uniform_sphere_energy(4) - special.iv(1, 4) / 2) < 1e-12  # S³: 2I₁(s)/s, float64 round-off
+
+
+def test_sphere3_gegenbauer_energy():
+    # second method on S³: E e^{4uᵀv} = Σ_ℓ b_ℓ E U_ℓ(uᵀv) with b_ℓ = (ℓ+1)I_{ℓ+1}(4)/2 > 0 and every moment E U_ℓ ≥ 0, so
+    # random discrete laws (and the mean-zero cross-polytope) all lie above the uniform law's I₁(4)/2 = 4.880
+    rng = np.random.default_rng(9)
+    uniform = uniformity.uniform_sphere_energy(4)
+    pts = [np.vstack([np.eye(4), -np.eye(4)])] + [rng.standard_normal((m, 4)) for m in (2, 5, 12)]
+    for p in pts:
+        p = p / np.linalg.norm(p, axis=1, keepdims=True)
+        direct, series, terms = uniformity.sphere_energy(rng.dirichlet(np.ones(len(p))), p)
+        assert abs(direct / series - 1) < 1e-12  # series truncated at ℓ = 40: remainder ~ 2^40/40! ≪ 1e-12
+        assert min(terms) > -1e-12  # addition theorem: sums of squares, float64 round-off only
+        assert direct > uniform
+
+
+def test_sketch_and_trace_on_the_sphere():
+    # the note's reasoning, on S²: tr Cov = 1 − ‖E u‖² (so trace 1 ⟺ mean 0), mean zero does not make a law good (antipodal
+    # pair: 0.500 vs uniform 0.125), and Jensen's bound e^{−4}e^{4‖E u‖²} = 0.018 at mean 0 is far below the minimum 0.125
+    rng = np.random.default_rng(4)
+    p = rng.standard_normal((6, 3))
+    p /= np.linalg.norm(p, axis=1, keepdims=True)
+    w = rng.dirichlet(np.ones(6))
+    mu = w @ p
+    cov = (p - mu).T @ np.diag(w) @ (p - mu)
+    assert abs(np.trace(cov) - (1 - mu @ mu)) < 1e-14  # float64 round-off of O(1) sums
+    from sslverify.verdicts.builtin.found import uniformity_evidence
+    sk = uniformity_evidence()["sketch"]
+    assert abs(sk["uniform_S2"] - np.exp(-4) * np.sinh(4) / 4) < 1e-15 and abs(sk["uniform_S2"] - 0.1249) < 1e-4
+    assert sk["jensen_bound_mean0"] < 0.2 * sk["uniform_S2"]  # 0.0183 vs 0.1249: the bound identifies no minimiser
+    pair = np.array([[0, 0, 1.0], [0, 0, -1.0]])
+    direct, _, _ = uniformity.sphere2_energy(np.array([0.5, 0.5]), pair)
+    assert abs(np.exp(-4) * direct - sk["antipodal_S2"]) < 1e-15 and sk["antipodal_S2"] > 4 * sk["uniform_S2"]
+    assert np.exp(-2 * 4.0) == sk["kernel_min"]  # ‖u − v‖² ≤ 4 on the sphere: L_uniform ≥ −8, never −∞

@@ -114,6 +114,71 @@ def test_thm1b_iid_brute_force():
     assert abs(r["best"] - ce["limit_loss_W_gstar"]) < 1e-3 and r["max_perm_distance_near_best"] > 0.5
 
 
+def _a16_loop(W, tau, alpha):
+    """A.16 without its constant, written out (independent of surrogate_a17): (1/d)Σ_i E_{D1,D2}[−τS_ii + log Σ_j e^{τS_ij}],
+    S_ij = D1_ii·D2_jj·⟨ReLU(W_{*i}), ReLU(W_{*j})⟩ (the j = i term with the positive's mask), masks enumerated."""
+    import itertools
+
+    import numpy as np
+
+    U = np.maximum(W, 0.0)
+    G = U.T @ U
+    d = W.shape[1]
+    tot = 0.0
+    for i in range(d):
+        for a, pa in ((1, alpha), (0, 1 - alpha)):
+            for bits in itertools.product((0, 1), repeat=d):
+                p = pa * np.prod([alpha if b else 1 - alpha for b in bits])
+                S = np.array([a * bits[j] * G[i, j] for j in range(d)])
+                tot += p * (-tau * S[i] + np.log(np.sum(np.exp(tau * S))))
+    return tot / d
+
+
+def test_thm1b_a16_literal_brute_force():
+    # A.16 read literally (j ∈ [d], the j = i term is the positive with mask D₂ⁱ): I is the best found. Second method: the
+    # loop implementation above (not surrogate_a17) on 3000 random unit-column W per (τ, α), d = 3 — nothing below L(I)
+    import numpy as np
+
+    r = NG.a16_literal_evidence(5.0, 0.5)
+    for k, d in (("d2", 2), ("d3", 3)):
+        assert r[k]["best"] >= r[k]["loss_at_I"] - 1e-12 and r[k]["max_perm_distance_near_best"] <= 1e-6
+        assert abs(_a16_loop(np.eye(d), 5.0, 0.5) - r[k]["loss_at_I"]) < 1e-12  # float64 sums of 2^d·2d terms
+    rng = np.random.default_rng(7)
+    for tau in (0.5, 1.0, 5.0):  # the review's temperatures
+        LI = _a16_loop(np.eye(3), tau, 0.5)
+        Ws = rng.normal(size=(300, 3, 3))
+        Ws /= np.linalg.norm(Ws, axis=1, keepdims=True)
+        assert min(_a16_loop(W, tau, 0.5) for W in Ws) > LI  # measured margins ≥ 1e-3
+
+
+def test_thm1b_cosine_similarity_breaks_it():
+    # if S were the cosine similarity, the loss would see only the angles between ReLU columns: W′ = [[.6, −.6], [−.8, .8]]
+    # (unit columns, 0.8 from every permutation) has ReLU columns (0.6, 0), (0, 0.8), cosine Gram = I, and attains −τα².
+    # Second method: a Monte Carlo of eq. 9 itself (B = 20 negatives x′ ≠ x, own masks, common random numbers) gives W′
+    # exactly the loss of I under the cosine S, and a different one under A.16's inner product
+    c = NG.cosine_reading_evidence(5.0, 0.5)
+    assert c["cosine_loss_W_prime"] == pytest.approx(-1.25, abs=1e-12) and c["loss_at_I"] == pytest.approx(-1.25, abs=1e-12)
+    assert c["inner_product_loss_W_prime"] > -1.25 + 0.1 and c["perm_distance_W_prime"] == pytest.approx(0.8, abs=1e-12)
+    assert c["n_near_best"] > 100 and c["max_perm_distance_near_best"] > 0.5  # a 2-d set of minimisers, not 2 points
+    g = torch.Generator().manual_seed(3)
+    n, B, d, tau, alpha = 4000, 20, 2, 5.0, 0.5
+    i = torch.randint(0, d, (n,), generator=g)
+    j = (i[:, None] + 1 + torch.randint(0, d - 1, (n, B), generator=g)) % d  # a different latent: x′ ≠ x
+    m1, m2, m3 = (torch.rand(n, generator=g) < alpha), (torch.rand(n, generator=g) < alpha), (torch.rand(n, B, generator=g) < alpha)
+
+    def eq9(W, cosine):
+        U = torch.relu(W)
+        if cosine:
+            U = U / U.norm(dim=0, keepdim=True).clamp_min(1e-12)
+        y1, y2, y3 = m1[:, None] * U[:, i].T, m2[:, None] * U[:, i].T, m3[..., None] * U[:, j].permute(1, 2, 0)
+        sp_, sn = (y1 * y2).sum(-1), (y1[:, None, :] * y3).sum(-1)
+        return float((torch.logsumexp(torch.cat([tau * sp_[:, None], tau * sn], 1), 1) - tau * sp_).mean())
+
+    Wp, eye = torch.tensor(NG.W_ORTHOGONAL_RELU, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
+    assert abs(eq9(Wp, True) - eq9(eye, True)) < 1e-12  # identical samples, identical S: float64 round-off only
+    assert eq9(Wp, False) - eq9(eye, False) > 0.1  # the inner product sees the column norms 0.6, 0.8
+
+
 def test_negatives_bad_input():
     G = torch.eye(2, dtype=torch.float64)
     with pytest.raises(ValueError, match="tau"):

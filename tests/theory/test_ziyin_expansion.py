@@ -59,6 +59,30 @@ def test_brute_force_d2_symbolic_W():
     assert ex.brute_minus_closed(b2, b4, ex.trace_quantities(W, A0, C), 2) == (0, 0)
 
 
+def test_fixed_pair_counterexample_and_general_B():
+    # ziyin.collapse-threshold: the record's L = −a·w² is the POPULATION identity (x̂ ~ N(0, a)); a fixed data set {+1, −1}
+    # (N = 2, α = 0: the negative is always the other point, (x̂_i − x̂_j)² = 4) gives exactly −2w² for every c — still a
+    # maximum. General: B = ((N−1)/K)·Ã, Ã = the unbiased sample covariance (N/(N−1))(Â0 − m̄m̄ᵀ) of a fixed set, no C
+    w, c = sp.symbols("w c", positive=True)
+    e, ep, e1 = sp.symbols("e ep e1", real=True)
+    from sslverify.theory.gaussian import gaussian_expectation
+
+    for p_i, p_j in ((1, -1), (-1, 1)):
+        u0 = -(w * (e - ep)) ** 2 / 2
+        u1 = -(w * (p_i + e - p_j - e1)) ** 2 / 2
+        assert sp.simplify(gaussian_expectation(u1 - u0, [e, ep, e1], sp.diag(c, c, c)) + 2 * w**2) == 0
+    X = np.array([[1.0], [-1.0]])
+    assert ex.predicted_B_fixed_dataset(X, 0.0)[0, 0] == pytest.approx(2.0, rel=1e-15)  # float64 round-off
+    rng = np.random.default_rng(0)
+    for N, alpha in ((3, 0.0), (5, 0.4), (8, 1.0)):
+        X = rng.normal(size=(N, 2))
+        unbiased = np.cov(X.T, ddof=1)  # Ã = (N/(N−1))(Â0 − m̄m̄ᵀ)
+        assert_rel_close(ex.predicted_B_fixed_dataset(X, alpha), (N - 1) / (N - 1 + alpha) * unbiased, 1e-12, reason=FLOAT)
+        # weight decay γ: direction i collapses iff γ ≥ ((N−1)/K)·ã_i (curvature −2(b ã_i − γ) at the origin)
+        b_top = np.linalg.eigvalsh(ex.predicted_B_fixed_dataset(X, alpha)).max()
+        assert b_top == pytest.approx((N - 1) / (N - 1 + alpha) * np.linalg.eigvalsh(unbiased).max(), rel=1e-12)
+
+
 def test_source_B_is_reproduced_by_the_positive_as_negative_slip():
     # §1.1 B = A0 − (1−α)C/N: arises iff the positive inside E_χ is treated as a negative
     src2, src4 = ex.source_orders()

@@ -73,6 +73,54 @@ def test_tanh_curvature_mc_autograd():
     assert table[1]["source_curvature"] < -0.3
 
 
+def test_normalized_loss_is_flat_in_a():
+    # ziyin.origin-stability, Fig. 1's "SimCLR loss with normalization": NT-Xent of f/‖f‖ with f = aWφ(x) (no bias)
+    # cannot depend on a > 0 — normalisation removes it — so the curvature test of Fig. 1 has nothing to measure; with a
+    # bias b it does depend on a (and a = 0 maps every embedding to b/‖b‖). Second method: a numpy NT-Xent written here.
+    a_vals = (1e-3, 1e-1, 1.0, 10.0, 1e3)
+    flat = nf.normalized_rescaling_profile(a_vals, bias=False)
+    assert max(flat) - min(flat) <= 1e-12 * max(flat)  # float64 round-off of a few log-sum-exps of O(1) values
+    biased = nf.normalized_rescaling_profile((0.0,) + a_vals, bias=True)
+    assert max(biased) - min(biased) > 0.1  # measured 0.22
+
+    def ntxent_np(z1, z2, tau=0.5):
+        z = np.concatenate([z1, z2])
+        z = z / np.linalg.norm(z, axis=1, keepdims=True)
+        s = z @ z.T / tau
+        np.fill_diagonal(s, -np.inf)
+        n = len(z1)
+        pos = np.concatenate([np.diag(s, n), np.diag(s, -n)])
+        return float(np.mean(np.log(np.exp(s).sum(1)) - pos))
+
+    rng = np.random.default_rng(2)
+    xh = rng.normal(size=(32, 2))
+    x1, x2, W = xh + rng.normal(size=(32, 2)), xh + rng.normal(size=(32, 2)), rng.normal(size=(2, 2))
+    vals = [ntxent_np(a * np.tanh(x1) @ W.T, a * np.tanh(x2) @ W.T) for a in a_vals]
+    assert max(vals) - min(vals) <= 1e-12 * max(vals)  # same round-off argument
+
+
+def test_crossing_sigma_source_weight_decay():
+    # the proxy's γ = 0.1 (100× the source's 1e-3) crosses at σ ≈ 2.14; at γ = 1e-3 the crossing is σ ≈ 25.2
+    # (A_φ ≈ 2a/(πσ²) for large σ). Second method: adaptive quadrature (scipy quad) of m(x̂) = ∫tanh(y)N(y; x̂, σ²)dy at
+    # the crossing, vs the trapezoid grid that located it; and Gauss–Hermite (301 nodes, accurate for σ ≤ 5) at γ = 0.1
+    from scipy import integrate
+    from numpy.polynomial.hermite_e import hermegauss
+
+    s01 = nf.crossing_sigma("tanh", 1.0, 4, 0.0, 0.1)
+    assert 2.0 < s01 < 3.0 and round(s01, 2) == 2.14
+    assert abs(nf.smoothed_variance("tanh", 1.0, s01) - 0.1) < 1e-5  # brentq xtol 1e-4 in σ: |dA/dσ| ≈ 0.07
+    s3 = nf.crossing_sigma("tanh", 1.0, 4, 0.0, 1e-3)
+    assert 25.0 < s3 < 30.0 and round(s3, 1) == 25.2
+    assert abs(2 / (np.pi * s3**2) / 1e-3 - 1) < 0.05  # the large-σ law, O(1/σ²) corrections
+    x, w = hermegauss(41)
+    w = w / w.sum()
+    m = np.array([integrate.quad(lambda y, c=c: np.tanh(y) * np.exp(-(y - c) ** 2 / (2 * s3**2)) / np.sqrt(2 * np.pi * s3**2),
+                                 -12 * s3, 12 * s3, points=[0.0], limit=200, epsabs=1e-13)[0] for c in x])
+    A = float(np.sum(w * (m - np.sum(w * m)) ** 2))
+    assert abs(A - 1e-3) < 2e-6  # xtol 1e-4 in σ moves A by ≤ 1e-8; quad epsabs 1e-13 on m ~ 0.03
+    assert nf.crossing_sigma("tanh", 1.0, 4, 0.0, 0.0) is None  # without weight decay: never
+
+
 def test_tanh_quadrature_converged():
     # the quoted tanh values do not depend on the quadrature size: 301 (default) vs 201 nodes differ by < 1e-5
     # relative (measured 4e-7 at σ = 5; convergence is geometric, so the 301-node error is smaller still)

@@ -94,6 +94,21 @@ def test_eq8_masked_mean_counterexample():
         assert np.array_equal(no.eq8_condition(lam, c), no.limit_eigenvalues(lam, c) > 0)
 
 
+def test_eq8_unmasked_mean_counterexample():
+    # the reading "λ̄ = mean eigenvalue of Σ⁻¹B (B unmasked)": d = 2, λ = (1, ½), c = 0.1, mask M = {2}: 0.5 + 0.2 > 0.75
+    # fails, yet the limit eigenvalue ½(0.5 + 0.2 − 0.5) = 0.1 > 0; with M = {1, 2} all readings coincide
+    lam, c = np.array([1.0, 0.5]), 0.1
+    assert not (lam[1] + 2 * c / 1 > lam.mean())
+    assert no.eq8_condition(lam[1:], c).all() and no.eq8_condition(lam[1:], c, n_total=2).all()
+    assert_rel_close(no.limit_eigenvalues(lam[1:], c), [0.1], 1e-12, reason="float64 round-off")
+    full = no.eq8_condition(lam, c)
+    assert np.array_equal(full, no.eq8_condition(lam, c, n_total=2)) and np.array_equal(full, lam + c > lam.mean())
+    # second method: the stationary point of eq. 5 with mask {2} at κ = 1e6 (Prop 3 + Prop 5 solved numerically) has
+    # Σ^{1/2}WᵀWΣ^{1/2} eigenvalues (0, 0.1): the direction the unmasked-mean reading calls collapsed is occupied
+    G, _ = no.stationary_normalized(np.diag(lam), np.eye(2), np.array([False, True]), kappa=1e6, c=c)
+    assert_rel_close(np.sort(np.linalg.eigvalsh(G)), [0.0, 0.1], 1e-4, floor=1e-3, reason="O(1/κ) = 1e-6 times O(1)")
+
+
 @given(st.integers(0, 10_000), st.floats(0.3, 2.0))
 def test_limit_matches_large_kappa_property(seed, c):
     # eq. 8: H eigenvalues at κ = 1e6 approach the limit ½(λ_i + (2c − Σλ)/d_M) at rate 1/κ
@@ -137,8 +152,8 @@ def test_eq14_threshold():
 
 @given(st.integers(0, 10_000), st.floats(0.3, 2.0), st.floats(0.5, 30.0))
 def test_vicreg_threshold_property(seed, c, lam_inv):
-    # §1.2 VICReg, derived B = −2λC: origin matrix 2λC − 2κcΣ changes sign exactly at κ* = λ·λ_min(Σ⁻¹C)/c; below κ*
-    # ⟨∇L(W), W⟩ > 0 for every W ≠ 0 (the origin is the only stationary point), above it L decreases from 0
+    # §1.2 VICReg, derived B = −2λC: origin matrix 2λC − 2κcΣ changes sign exactly at κ* = λ·λ_min(Σ⁻¹C)/c; up to and
+    # including κ* ⟨∇L(W), W⟩ > 0 for every W ≠ 0 (the origin is the only stationary point), above it L decreases from 0
     rng = np.random.default_rng(seed)
     A, Cf = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
     A0, C = A @ A.T + 0.1 * np.eye(3), Cf @ Cf.T + 0.1 * np.eye(3)
@@ -150,6 +165,14 @@ def test_vicreg_threshold_property(seed, c, lam_inv):
     for _ in range(20):
         W = rng.normal(size=(2, 3)) * 10.0 ** rng.uniform(-3, 1)
         assert np.sum(no.vicreg_population_grad(W, A0, C, 0.99 * k, c, lam_inv) * W) > 0
+        assert np.sum(no.vicreg_population_grad(W, A0, C, k, c, lam_inv) * W) > 0  # equality collapses too
+    # at κ = κ* the origin matrix is PSD and singular (float64 eigvalsh of an O(λ) matrix: |eig| ≤ 1e-12·‖M‖), and L rises
+    # along its null direction by the quartic κ(vᵀΣv)²t⁴ (the W² term vanishes there): W = 0 stays the unique minimum
+    eig = no.vicreg_origin_matrix(C, S, k, c, lam_inv)
+    assert abs(eig.min()) <= 1e-12 * np.abs(eig).max()
+    v0 = np.linalg.eigh(2 * lam_inv * C - 2 * k * c * S)[1][:, 0]
+    Wv = 1e-2 * v0[None, :]
+    assert no.vicreg_population_loss(Wv, A0, C, k, c, lam_inv) > no.vicreg_population_loss(0 * Wv, A0, C, k, c, lam_inv)
     M = 2 * lam_inv * C - 2 * 1.01 * k * c * S
     v = np.linalg.eigh(M)[1][:, 0]
     for t in (1e-3, 3e-3):  # small enough that the W² term (∝ 0.02κ*c·t²) beats the quartic (∝ κ*t⁴)

@@ -33,7 +33,8 @@ import sympy as sp
 import torch
 from scipy.special import gammaln
 
-from sslverify.theory.pokle.landscape import limit_eq9, minimize_unit_columns, project_unit_columns, relu_gram
+from sslverify.theory.pokle.landscape import (limit_eq9, minimize_unit_columns, project_unit_columns, relu_gram,
+                                             surrogate_a17)
 
 
 #: "at the best value": within 1e-9 of the smallest loss found (float64 loss values ~1; projected GD stops with
@@ -167,6 +168,47 @@ def finite_batch_distinct(G: torch.Tensor, B: int, tau: float, alpha: float) -> 
                 s = terms @ C.T  # (…, n_comp): Σ_k e^{τ(S⁻_k − S⁺)} for each count vector
                 total = total + pa * pb * (torch.log1p(s) @ w) / d
     return total - math.log(B)
+
+
+def cosine_gram(W: torch.Tensor) -> torch.Tensor:
+    """Gram matrix of the NORMALISED ReLU columns, Ĝ_ij = cos(ReLU(W_{*i}), ReLU(W_{*j})) (a dead column counts as the zero
+    vector, F.normalize's convention: cosine 0 with everything, itself included)."""
+    U = torch.relu(W)
+    U = U / U.norm(dim=-2, keepdim=True).clamp_min(1e-12)
+    return U.transpose(-1, -2) @ U
+
+
+#: a unit-column W that is not a permutation but whose ReLU columns (0.6, 0), (0, 0.8) are orthogonal
+W_ORTHOGONAL_RELU = ((0.6, -0.6), (-0.8, 0.8))
+
+
+def cosine_reading_evidence(tau: float = 5.0, alpha: float = 0.5, grid: int = 72) -> dict:
+    """Thm 1(b) if S were the cosine similarity (SimCLR's normalised S) instead of A.16's inner product: the |B| → ∞ limit
+    (negatives x′ ≠ x) is limit_distinct(Ĝ), which depends only on the angles between the ReLU columns, so every W whose
+    ReLU columns are nonzero and pairwise orthogonal attains the bound −τα² — a 2-d grid of minimisers, not d! points."""
+    _check_setting(2, tau, alpha)
+    loss = lambda W: limit_distinct(cosine_gram(W), tau, alpha)  # noqa: E731
+    Wg = _unit_columns_d2(grid)
+    L = loss(Wg)
+    near = L <= L.min() + NEAR
+    Wp = torch.tensor(W_ORTHOGONAL_RELU, dtype=torch.float64)
+    eye = torch.eye(2, dtype=torch.float64)
+    return {"tau": tau, "alpha": alpha, "grid": grid, "best": float(L.min()), "loss_at_I": float(loss(eye)),
+            "n_near_best": int(near.sum()), "max_perm_distance_near_best": float(perm_distance(Wg[near]).max()),
+            "W_prime": [list(r) for r in W_ORTHOGONAL_RELU], "W_prime_unit_columns": bool(torch.allclose(
+                Wp.norm(dim=0), torch.ones(2, dtype=torch.float64), atol=1e-15)),
+            "perm_distance_W_prime": float(perm_distance(Wp)), "cosine_loss_W_prime": float(loss(Wp)),
+            "inner_product_loss_W_prime": float(limit_distinct(relu_gram(Wp), tau, alpha))}
+
+
+def a16_literal_evidence(tau: float = 5.0, alpha: float = 0.5, quick: bool = True) -> dict:
+    """A.16 read literally (denominator over j ∈ [d], the j = i term with the positive's mask D₂ⁱ, each j ≠ i with its own
+    mask D₂ʲ): A.16 = A.17/d + log(B/d), so brute-force A.17/d (masks enumerated exactly, ``surrogate_a17``): grid for
+    d = 2, random search + projected GD (lr 10: reaches the permutations to ~1e-12 in 250 steps) for d = 3."""
+    f2 = lambda G: surrogate_a17(G, tau, alpha) / 2  # noqa: E731
+    f3 = lambda G: surrogate_a17(G, tau, alpha) / 3  # noqa: E731
+    return {"d2": brute_force(f2, 2, grid=72 if quick else 180),
+            "d3": brute_force(f3, 3, samples=4000 if quick else 20000, starts=16 if quick else 48, steps=250, lr=10.0)}
 
 
 def readings_evidence(tau: float = 5.0, alpha: float = 0.5, quick: bool = True) -> dict:

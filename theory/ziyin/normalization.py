@@ -6,7 +6,7 @@ Derived (tests/theory/test_ziyin_normalization.py):
 * B̃' = B̃ + 2κ(c-ρ)I: same eigenvectors as B̃, eigenvalues shifted; ρ = Tr[H] = ½Σ_M λ'_i gives
   c - ρ = (c - ½Σ_M λ_i)/(1 + κ d_M) for any Σ ≻ 0 (Prop 5)
 * κ → ∞: H → ½ Σ_M (λ_i + (2c - Σ_M λ_j)/d_M) u_i u_iᵀ; positive iff λ_i + 2c/d_M > mean_M(λ)  (eq. 8)
-* VICReg (derived B = −2λC): complete collapse iff κ < λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c                 (§1.2)
+* VICReg (derived B = −2λC): complete collapse iff κ ≤ λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c (equality collapses) (§1.2)
 """
 from __future__ import annotations
 
@@ -177,9 +177,11 @@ def eq14_violation_threshold() -> dict:
 #
 # Population VICReg for f = Wx (other_losses.vicreg_symbolic): λE‖f(x) − f(x')‖² = 2λTr[WCWᵀ] and the source's
 # model κR of the variance term give L = Tr[W M Wᵀ] + (non-negative quartic) + κc², M = 2λC − 2κcΣ.
-# Radial argument: L(tW) − L(0) = t²Tr[WMWᵀ] + t⁴Q(W), Q ≥ 0, so ⟨∇L(W), W⟩ = 2Tr[WMWᵀ] + 4Q(W) > 0 for W ≠ 0
-# when M ≻ 0: the origin is then the ONLY stationary point (complete collapse); if M has a negative eigenvalue
-# the origin is a saddle.  Hence complete collapse iff κ < κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c.
+# Radial argument: L(tW) − L(0) = t²Tr[WMWᵀ] + t⁴Q(W), Q ≥ κρ(W)² > 0 for W ≠ 0 (κ > 0, Σ ≻ 0), so
+# ⟨∇L(W), W⟩ = 2Tr[WMWᵀ] + 4Q(W) > 0 for W ≠ 0 whenever M ⪰ 0 — also when M is singular (κ = κ*), where the quartic
+# alone decides: the origin is then the ONLY stationary point and the unique global minimum (complete collapse); if
+# M has a negative eigenvalue the origin is a saddle.  Hence complete collapse iff κ ≤ κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c
+# (for κ* > 0; κ* = 0, i.e. C singular: no complete collapse for any κ > 0).
 
 
 def _check_vicreg_args(c: float, lam_inv: float, kappa: float = 0.0) -> None:
@@ -205,8 +207,10 @@ def vicreg_origin_matrix(C, Sigma, kappa: float, c: float, lam_inv: float = 1.0)
 
 
 def vicreg_threshold(C, Sigma, c: float, lam_inv: float = 1.0) -> float:
-    """κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c: complete collapse (origin the only stationary point) for κ < κ*,
-    the origin a saddle for κ > κ* (derived; 0 when C is singular: then never complete collapse)."""
+    """κ* = λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c: complete collapse (origin the only stationary point and the unique global
+    minimum) for κ ≤ κ* — at κ = κ* the origin matrix 2λC − 2κcΣ is PSD and singular and the quartic (κρ² > 0 for every
+    W ≠ 0 when κ > 0) decides: ⟨∇L(W), W⟩ > 0 —, the origin a saddle for κ > κ* (derived; 0 when C is singular: then no
+    complete collapse for any κ > 0)."""
     _check_vicreg_args(c, lam_inv)
     return float(lam_inv * max(np.linalg.eigvalsh(whitened(C, Sigma)).min(), 0.0) / c)
 

@@ -657,6 +657,8 @@ def decide_linear_predictor(ev: dict) -> Outcome:
 # ============================================================================= batch normalization
 Q_BN = r"\[\hat{z}_{b,j} = \gamma_j \cdot \frac{z_{b,j} - \mu_j}{\sigma_j} + \beta_j, \quad \mu_j = \frac{1}{N}\sum_b z_{b,j}, \quad \sigma_j = \sqrt{\frac{1}{N}\sum_b (z_{b,j} - \mu_j)^2}.\]"
 Q_BN1 = r"Forced variance: \(\mathrm{Var}_b(\hat{z}^j) = \gamma_j^2\) exactly."
+Q_BN1_GLOSS = (Q_BN1 + r" Each dimension is forced to have nonzero variance — all \(N\) batch samples cannot map to the "
+               r"same value in dimension \(j\).")
 Q_BN3 = r"If \(z_{b,j} = c_j\) for all \(b\) (dimension \(j\) collapses), then \(\sigma_j = 0\) and BN is undefined. In practice, the \(\varepsilon\) stabilizer gives \(\hat{z}_{b,j} = \gamma_j (c_j - c_j)/\sqrt{\varepsilon} + \beta_j = \beta_j\)"
 Q_BN3_GRAD = r"The BN gradient w.r.t. \(z_{b,j}\) at this point is \(\gamma_j / \sqrt{\varepsilon} \cdot (1 - 1/N)\)"
 Q_EX4 = r"Let \(z_{b,j} = c + \delta_b\) where \(\delta_b\) is a small zero-mean perturbation with \(\mathrm{Var}(\delta_b) = \sigma^2 \ll 1\)."
@@ -678,10 +680,28 @@ def _bn_numeric(gamma: float = 2.0) -> dict:
             "var_torch_eps": float(out.var(unbiased=False))}
 
 
+def _bn_gloss(gamma: float = 2.0, eps: float = 1e-5) -> dict:
+    """The note's gloss 'forced to have nonzero variance' against the identity: torch's BatchNorm1d (ε = 1e-5) on
+    batches of N = 8 whose biased variance shrinks to 0, and the note's ε-free formula at exact collapse (0/0)."""
+    u = torch.tensor([-1.5, -1.0, -0.5, 0.0, 0.0, 0.5, 1.0, 1.5], dtype=torch.float64).view(8, 1)
+    u = u / u.pow(2).mean().sqrt()  # centred, unit biased variance: z = 0.4 + √v·u has batch variance v
+    bn = torch.nn.BatchNorm1d(1, eps=eps).double().train()
+    with torch.no_grad():
+        bn.weight.fill_(gamma)
+        rows = []
+        for v in (1e-2, 1e-4, 1e-6, 1e-8, 0.0):
+            out = bn(0.4 + math.sqrt(v) * u)
+            rows.append({"v": v, "var_torch_eps": float(out.var(unbiased=False))})
+        z = torch.full((8, 1), 0.4, dtype=torch.float64)
+        dev = z - z.mean(0, keepdim=True)
+        out0 = gamma * dev / dev.pow(2).mean(0, keepdim=True).sqrt() + 0.3  # the note's formula at collapse: 0/0
+    return {"gamma": gamma, "eps": eps, "torch_eps": rows, "eps0_at_collapse_is_nan": bool(torch.isnan(out0).all())}
+
+
 def bn_variance_evidence() -> dict:
     return {"as_defined_variance_residual": batchnorm.as_defined(3)["variance_residual"],
             "with_eps_variance_ok": all(batchnorm.bn_derivations(n)["variance_ok"] for n in (2, 3)),
-            "numeric": _bn_numeric()}
+            "numeric": _bn_numeric(), "gloss": _bn_gloss()}
 
 
 GAMMA2_GAP = 1e-3  # a reading "differs from γ²" only if off by more than 1e-3 relative (≫ float64 round-off)
@@ -689,10 +709,16 @@ GAMMA2_GAP = 1e-3  # a reading "differs from γ²" only if off by more than 1e-3
 
 @claim("found.bn-variance", _src("Batch Normalization", "consequence 1"),
        "With the note's σ_j = √((1/N)Σ_b(z_{b,j} − μ_j)²) (no ε), Var_b(ẑ_j) = γ_j² exactly whenever σ_j > 0 "
-       "(biased batch variance, as σ_j itself); nonzero iff γ_j ≠ 0. (With torch's ε stabiliser instead: γ_j² v_j/(v_j + ε).)",
-       ("σ_j > 0 (the note: at σ_j = 0 'BN is undefined')", "Var_b is the 1/N batch variance, the convention of the note's σ_j",
+       "(biased batch variance, as σ_j itself); nonzero iff γ_j ≠ 0. (With torch's ε stabiliser instead: γ_j² v_j/(v_j + ε).) "
+       "The note's gloss 'Each dimension is forced to have nonzero variance — all N batch samples cannot map to the same value "
+       "in dimension j' does not follow from the identity: the identity presupposes σ_j > 0, i.e. that the N inputs z_{b,j} "
+       "are not all equal; nothing in it stops them from collapsing (at collapse the ε-free ẑ is 0/0, and with ε = 1e-5, "
+       "γ = 2 the output variance γ²v/(v + ε) is 3.996, 3.636, 0.364, 0.0040, 0 at batch variance v = 1e-2, 1e-4, 1e-6, "
+       "1e-8, 0 — it goes to 0 with v).",
+       ("σ_j > 0: the identity is 0/0 at collapse (all z_{b,j} equal; the note: 'then σ_j = 0 and BN is undefined')",
+        "Var_b is the 1/N batch variance, the convention of the note's σ_j",
         "'forced to have nonzero variance' needs γ_j ≠ 0"), "proved",
-       definitions=(Q_BN, Q_BN1, Q_BN3),
+       definitions=(Q_BN, Q_BN1_GLOSS, Q_BN3),
        readings=(
            Reading("σ_j as the note defines it (no ε)", "proved",
                    "the note's definition σ_j = √((1/N)Σ_b(z_{b,j} − μ_j)²); ε appears only in consequence 3, 'In practice'",
@@ -703,12 +729,20 @@ GAMMA2_GAP = 1e-3  # a reading "differs from γ²" only if off by more than 1e-3
                    evidence=(T + "test_found_batchnorm.py::test_bn_symbolic", T + "test_found_batchnorm.py::test_bn_variance_torch")),
            Reading("Var_b as the unbiased (1/(N−1)) sample variance", "corrected",
                    "Var_b is not defined in the note; with 1/(N−1) it is γ²N/(N−1) (4.571 for N = 8, γ = 2)",
-                   evidence=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_autograd",))),
+                   evidence=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_autograd",)),
+           Reading("the gloss 'forced to have nonzero variance — all N batch samples cannot map to the same value' as a "
+                   "statement about the inputs z_{b,j} (BN prevents their collapse)", "corrected",
+                   "the identity holds only for σ_j > 0, so it cannot exclude σ_j = 0: at collapse the note's ẑ is 0/0 "
+                   "(float64: NaN) and torch's ε = 1e-5 version outputs β with variance 0; near collapse γ²v/(v + ε) = "
+                   "0.364 at v = 1e-6, 0.0040 at v = 1e-8 (γ = 2). Corrected: the OUTPUT has variance γ² for every "
+                   "non-collapsed batch; BN does not force the input batch to stay spread",
+                   evidence=(T + "test_found_batchnorm.py::test_bn_gloss_does_not_follow",))),
        scope="the BN map itself on one batch (any network feeding it), finite N",
        second_method=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_autograd",),
        evidence=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_symbolic",
                  T + "test_found_batchnorm.py::test_bn_variance_as_defined_autograd",
-                 T + "test_found_batchnorm.py::test_bn_variance_torch", D + "test_bn_variance_decision_boundaries"),
+                 T + "test_found_batchnorm.py::test_bn_variance_torch", T + "test_found_batchnorm.py::test_bn_gloss_does_not_follow",
+                 D + "test_bn_variance_decision_boundaries"),
        gather=bn_variance_evidence)
 def decide_bn_variance(ev: dict) -> Outcome:
     n = ev["numeric"]
@@ -724,16 +758,26 @@ def decide_bn_variance(ev: dict) -> Outcome:
     unbiased = n["var_eps0_unbiased"] / g2
     unbiased_reading = "corrected" if abs(unbiased - n["N"] / (n["N"] - 1)) < REL_F64 and abs(unbiased - 1) > GAMMA2_GAP \
         else "inconclusive"
+    gl = ev["gloss"]
+    gg2 = gl["gamma"] ** 2
+    rows = gl["torch_eps"]
+    # the gloss: ε-BN follows γ²v/(v+ε) (float64 module, REL_F64; exactly 0 at v = 0) and falls far below γ² as v → 0
+    follows_formula = all((abs(r["var_torch_eps"] / (gg2 * r["v"] / (r["v"] + gl["eps"])) - 1) < REL_F64) if r["v"] > 0
+                          else r["var_torch_eps"] == 0.0 for r in rows)
+    vanishes = min(r["var_torch_eps"] for r in rows) < GAMMA2_GAP * gg2
+    gloss_reading = "corrected" if gl["eps0_at_collapse_is_nan"] and follows_formula and vanishes else "inconclusive"
     details = {"var_eps0": n["var_eps0"], "gamma2": g2, "batch_variance": n["v"], "var_torch_eps1e-5": n["var_torch_eps"],
                "gamma2_v_over_v_plus_eps": pred_eps, "var_unbiased_over_gamma2": unbiased,
+               "gloss_var_torch_eps_by_v": {str(r["v"]): r["var_torch_eps"] for r in rows},
                "readings": {"as_defined_no_eps": "proved" if sym_ok else "refuted", "torch_eps": eps_reading,
-                            "unbiased_var": unbiased_reading}}
+                            "unbiased_var": unbiased_reading, "gloss_inputs_cannot_collapse": gloss_reading}}
     if not sym_ok:
         return Outcome("refuted", "Var_b(ẑ) ≠ γ² with the note's σ_j (SymPy, re-checked in float64)", details)
     return Outcome("proved",
                    f"with the note's σ_j (no ε) Var_b(ẑ) = γ² exactly (SymPy; float64 {n['var_eps0']:.6f} at batch variance "
                    f"{n['v']:.2e}); other readings: torch's ε = 1e-5 gives γ²v/(v+ε) = {n['var_torch_eps']:.3f}, the unbiased "
-                   f"variance γ²N/(N−1)", details)
+                   f"variance γ²N/(N−1); the gloss 'forced to have nonzero variance' does not follow ({gloss_reading}: "
+                   "0/0 at collapse, ε-BN variance → 0 with the batch variance)", details)
 
 
 def bn_collapse_gradient_evidence() -> dict:
@@ -889,6 +933,11 @@ QUAD_TOL = 1e-9     # periodic trapezoid rule on 2048 points for smooth periodic
 SERIES_TOL = 1e-12  # Jacobi–Anger / Legendre series truncated at k, ℓ = 60 / 40: remainder < 1e-30; float64 sums ~1e-15
 
 
+QUAD_ROUND = 1e-12  # Gauss quadrature (64 nodes) of a projection vs its Bessel closed form, relative to Σ|terms|: float64
+                    # round-off of the 64-term sum (~1e-14) and of scipy's Gauss–Gegenbauer nodes/weights (~1e-13)
+UNIF_DIMS = (2, 3, 4)
+
+
 def uniformity_evidence() -> dict:
     si = uniformity.sphere_kernel_identity(3)
     tc = uniformity.trace_constraint_counterexample()
@@ -906,71 +955,136 @@ def uniformity_evidence() -> dict:
         w = np.ones(len(p)) / len(p) if len(sphere2) == 0 else rng.dirichlet(np.ones(len(p)))
         direct, series, terms = uniformity.sphere2_energy(w, p)
         sphere2.append({"direct": direct, "series": series, "min_moment": min(terms)})
+    pts3 = [np.vstack([np.eye(4), -np.eye(4)])]  # cross-polytope on S³: mean 0, every ℓ = 1 moment 0
+    for _ in range(3):
+        p = rng.standard_normal((int(rng.integers(2, 9)), 4))
+        pts3.append(p / np.linalg.norm(p, axis=1, keepdims=True))
+    sphere3 = []
+    for p in pts3:
+        w = np.ones(len(p)) / len(p) if len(sphere3) == 0 else rng.dirichlet(np.ones(len(p)))
+        direct, series, terms = uniformity.sphere_energy(w, p)
+        sphere3.append({"direct": direct, "series": series, "min_moment": min(terms)})
+    e4 = math.exp(-4.0)
     return {"identities": {"distance": bool(si["distance_identity"]), "kernel": bool(si["kernel_identity"]),
                            "collapse_value": str(si["collapse_value"])},
+            "rodrigues": {str(d): {k: v for k, v in uniformity.gegenbauer_rodrigues(d).items() if k != "rows"}
+                          for d in UNIF_DIMS},
+            "coefficients": {str(d): uniformity.gegenbauer_coefficients(d)["rows"] for d in UNIF_DIMS},
             "circle": circle, "circle_uniform": float(uniformity.special.iv(0, 4)),
             "sphere2": sphere2, "sphere2_uniform": float(np.sinh(4.0) / 4.0),
+            "sphere3": sphere3, "sphere3_uniform": uniformity.uniform_sphere_energy(4),
+            # the note's sketch and wording, on S² (energies E e^{−2‖u−v‖²} = e^{−4}E e^{4uᵀv}):
+            "sketch": {"jensen_bound_mean0": e4,  # e^{−4}e^{4‖E u‖²} at E u = 0
+                       "uniform_S2": e4 * float(np.sinh(4.0) / 4.0),
+                       "antipodal_S2": (1 + math.exp(-8.0)) / 2,  # ±e₃ with ½ each: mean 0, tr Cov = 1
+                       "kernel_min": math.exp(-8.0)},  # ‖u − v‖² ≤ 4 on the sphere: L_uniform ≥ −8, never −∞
             "rd_counterexample": {"gaussian_value": str(tc["gaussian_value"]), "gaussian": tc["gaussian_float"],
                                   "uniform_circle": tc["uniform_circle_float"]}}
 
 
+Q_JENSEN = (r"By Jensen’s inequality applied to the distribution of \(u\), \(\mathbb{E}_u[e^{4u^\top v}]\) is minimized "
+            r"when the distribution of \(u\) has maximum spread — which is the uniform distribution on \(\mathbb{S}^{d-1}\).")
+Q_MINUS_INF = (r"The uniformity loss \(\mathcal{L}_{\mathrm{uniform}} = -\infty\) if and only if all embeddings are identical")
+
+
 @claim("found.uniformity", _src("Alignment and Uniformity", "Corollary; Exercise 5"),
-       "On the sphere e^{−2‖u−v‖²} = e^{−4}e^{4uᵀv}; L_uniform ≤ 0 with 0 exactly at collapse (its maximum). Among laws on "
-       "S^{d−1} — where a fixed covariance trace tr Cov = 1 − ‖E u‖² = 1 (the uniform law's) means E u = 0 — the uniform law "
-       "minimises E e^{−2‖u−v‖²} (it does so among all laws on the sphere).",
-       ("embeddings on S^{d−1}, as the section restricts them", "S¹: proved exactly (Jacobi–Anger, I_k(4) > 0); S²: Legendre "
-        "expansion with i_ℓ(4) > 0 and E P_ℓ(uᵀv) ≥ 0 checked numerically; general d rests on the classical positive "
-        "Gegenbauer expansion (not re-derived)"), "confirmed",
-       correction="The statement holds for laws on the sphere (the note's own setting); what fails is (i) the sketch's argument — "
-                  "Jensen gives only the lower bound e^{4E[u]ᵀv}, not a minimiser — and (ii) the other reading of 'distributions "
-                  "with a fixed covariance trace' as laws on R^d: there the uniform law on the sphere is not the minimiser.",
+       "On the sphere e^{−2‖u−v‖²} = e^{−4}e^{4uᵀv} ∈ [e^{−8}, 1]; L_uniform ≤ 0 with 0 exactly at collapse (its maximum). On "
+       "S^{d−1} the uniform law is the unique minimiser of E e^{−2‖u−v‖²} among ALL laws (proved for d = 2, 3, 4): "
+       "e^{4t} = Σ_ℓ b_ℓ C_ℓ^{(d−2)/2}(t) with every b_ℓ > 0 and E C_ℓ(uᵀv) ≥ 0, zero for all ℓ ≥ 1 only for the uniform "
+       "law. The exercise's 'fixed covariance trace' plays no role: on the sphere tr Cov = 1 − ‖E u‖², so it only fixes "
+       "‖E u‖ (trace 1, the uniform law's, means E u = 0), and mean zero is not what makes a law good (the antipodal pair "
+       "±e₃: mean 0, trace 1, energy 0.500 vs the uniform law's 0.125 on S²).",
+       ("embeddings on S^{d−1}, as the section restricts them",
+        "Rodrigues' formula (1−t²)^{ν−½}C_ℓ^ν = r_ℓ(d/dt)^ℓ(1−t²)^{ℓ+ν−½}, (−1)^ℓ r_ℓ > 0 (classical for every ℓ; SymPy "
+        "verifies it with the vanishing boundary terms for ℓ ≤ 6, d = 2, 3, 4), so ℓ-fold integration by parts gives "
+        "b_ℓ ∝ (−1)^ℓ r_ℓ 4^ℓ ∫e^{4t}(1−t²)^{ℓ+ν−½}dt > 0; Gauss quadrature reproduces the closed form ∝ I_{ℓ+ν}(4) > 0 "
+        "for ℓ ≤ 12",
+        "the addition theorem E_{μ⊗μ}C_ℓ^ν(uᵀv) = c_ℓ Σ_m |E_μ Y_ℓm|² with c_ℓ > 0 (classical, not re-derived; the "
+        "moments are checked ≥ 0 on random discrete laws on S¹, S², S³)"), "proved",
+       correction="What fails is the note's reasoning, not the statement on the sphere: (i) the Jensen sketch proves nothing — "
+                  "Jensen gives only the lower bound E e^{−2‖u−v‖²} ≥ e^{−4}e^{4‖E u‖²}, which at E u = 0 is e^{−4} = 0.018, far "
+                  "below the uniform law's value e^{−4}sinh(4)/4 = 0.125 on S² (so it identifies no minimiser); (ii) the "
+                  "Corollary's first clause 'L_uniform = −∞ iff all embeddings are identical' is wrong (the note retracts it "
+                  "in the same sentence): on the sphere the kernel is ≥ e^{−8}, so L_uniform ≥ −8 > −∞, and collapse gives "
+                  "L_uniform = 0, the maximum; (iii) 'among distributions with a fixed covariance trace' is no constraint on "
+                  "the sphere (tr Cov = 1 − ‖E u‖²) and, read on R^d, is false (reading below).",
        counterexample="(reading 'laws on R^d'): R², tr Cov = 1: u ~ N(0, ½I₂) gives E e^{−2‖u−v‖²} = 1/5 < e^{−4}I₀(4) ≈ 0.2070 "
                       "(uniform on S¹); Monte Carlo 2·10⁵ pairs: 0.2000 ± 0.0005.",
-       definitions=(Q_SPHERE, Q_UNIF, Q_UNIF_SIGN, Q_EX5, Q_COLLAPSE_MAX),
+       definitions=(Q_SPHERE, Q_UNIF, Q_UNIF_SIGN, Q_EX5, Q_JENSEN, Q_MINUS_INF, Q_COLLAPSE_MAX),
        readings=(
-           Reading("laws on S^{d−1} (the section restricts embeddings to the sphere; the exercise names it)", "confirmed",
-                   "'Restrict embeddings to the unit hypersphere'; '... by the uniform distribution on S^{d−1}'", primary=True,
-                   evidence=(T + "test_found_uniformity.py::test_jacobi_anger_energy",
-                             T + "test_found_uniformity.py::test_sphere2_legendre_energy")),
+           Reading("laws on S^{d−1} (the section restricts embeddings to the sphere; the exercise names it)", "proved",
+                   "'Restrict embeddings to the unit hypersphere'; '... by the uniform distribution on S^{d−1}'. Positive "
+                   "Gegenbauer coefficients of e^{4t} (SymPy: Rodrigues + integration by parts, ℓ ≤ 6; quadrature = Bessel "
+                   "closed form, ℓ ≤ 12; d = 2, 3, 4) + the addition theorem: the uniform law is the unique minimiser over "
+                   "all laws on the sphere, with or without a trace constraint", primary=True,
+                   evidence=(T + "test_found_uniformity.py::test_gegenbauer_coefficients_positive_symbolic",
+                             T + "test_found_uniformity.py::test_gegenbauer_coefficients_quadrature",
+                             T + "test_found_uniformity.py::test_jacobi_anger_energy",
+                             T + "test_found_uniformity.py::test_sphere2_legendre_energy",
+                             T + "test_found_uniformity.py::test_sphere3_gegenbauer_energy")),
            Reading("laws on R^d with a fixed covariance trace", "corrected",
                    "'among distributions with a fixed covariance trace' read without the sphere: N(0, ½I₂) beats the "
                    "uniform law on S¹ (1/5 < 0.2070)",
                    evidence=(T + "test_found_uniformity.py::test_trace_counterexample",
                              T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo"))),
-       scope="laws of f(x) on S^{d−1} (primary); the R^d counterexample covers only the reading without the sphere",
-       second_method=(T + "test_found_uniformity.py::test_sphere2_legendre_energy",
+       scope="laws of f(x) on S^{d−1}, d = 2, 3, 4 proved (every d under the same two classical formulas); the R^d "
+             "counterexample covers only the reading without the sphere",
+       second_method=(T + "test_found_uniformity.py::test_gegenbauer_coefficients_quadrature",
+                      T + "test_found_uniformity.py::test_sphere2_legendre_energy",
+                      T + "test_found_uniformity.py::test_sphere3_gegenbauer_energy",
                       T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo"),
        evidence=(T + "test_found_uniformity.py::test_sphere_identity", T + "test_found_uniformity.py::test_trace_counterexample",
-                 T + "test_found_uniformity.py::test_jacobi_anger_energy", D + "test_uniformity_decision_boundaries"),
+                 T + "test_found_uniformity.py::test_jacobi_anger_energy",
+                 T + "test_found_uniformity.py::test_gegenbauer_coefficients_positive_symbolic",
+                 T + "test_found_uniformity.py::test_sketch_and_trace_on_the_sphere",
+                 D + "test_uniformity_decision_boundaries"),
        gather=uniformity_evidence)
 def decide_uniformity(ev: dict) -> Outcome:
     ids = ev["identities"]
     if not (ids["distance"] and ids["kernel"] and ids["collapse_value"] == "0"):
         return inconclusive("SymPy did not reproduce the sphere kernel identity / L_uniform = 0 at collapse (our step)", ids)
-    for name, laws in (("S¹", ev["circle"]), ("S²", ev["sphere2"])):
+    bad_rod = [d for d, r in ev["rodrigues"].items() if not r["all_positive"]]
+    if bad_rod or set(ev["rodrigues"]) != {str(d) for d in UNIF_DIMS}:
+        return inconclusive(f"SymPy did not verify Rodrigues' formula / the sign of r_ℓ / the boundary terms for d = {bad_rod} "
+                            "(our symbolic step)", {"rodrigues": ev["rodrigues"]})
+    for d, rows in ev["coefficients"].items():
+        for r in rows:
+            if not (abs(r["quadrature"] - r["closed_form"]) <= QUAD_ROUND * r["abs_sum"] and r["closed_form"] > 0):
+                return inconclusive(f"d = {d}, ℓ = {r['l']}: quadrature {r['quadrature']!r} and Bessel closed form "
+                                    f"{r['closed_form']!r} of the Gegenbauer coefficient disagree (our machinery)", r)
+    laws_by_dim = (("S¹", ev["circle"], ev["circle_uniform"]), ("S²", ev["sphere2"], ev["sphere2_uniform"]),
+                   ("S³", ev["sphere3"], ev["sphere3_uniform"]))
+    for name, laws, _ in laws_by_dim:
         for law in laws:
             if abs(law["direct"] / law["series"] - 1) > SERIES_TOL:
                 return inconclusive(f"{name}: direct energy {law['direct']!r} and its series {law['series']!r} disagree "
                                     "(our machinery)", law)
-    # addition theorem: E P_ℓ(uᵀv) = (4π/(2ℓ+1))Σ_m|E Y_ℓm|² ≥ 0; float64 sums of ≤ 64 terms: −1e-12 is round-off
-    if min(law["min_moment"] for law in ev["sphere2"]) < -SERIES_TOL:
-        return inconclusive("S²: a Legendre moment E P_ℓ(uᵀv) is negative beyond round-off: the expansion argument fails "
-                            "numerically (our machinery)", {"sphere2": ev["sphere2"]})
-    below = [(n, law) for n, laws, u in (("S¹", ev["circle"], ev["circle_uniform"]), ("S²", ev["sphere2"], ev["sphere2_uniform"]))
-             for law in laws if law["direct"] < u * (1 - SERIES_TOL)]
+    # addition theorem: E C_ℓ(uᵀv) = c_ℓ Σ_m|E Y_ℓm|² ≥ 0; float64 sums of ≤ 64 terms: −1e-12 is round-off
+    for name, key in (("S²", "sphere2"), ("S³", "sphere3")):
+        if min(law["min_moment"] for law in ev[key]) < -SERIES_TOL:
+            return inconclusive(f"{name}: a Gegenbauer moment E C_ℓ(uᵀv) is negative beyond round-off: the expansion "
+                                "argument fails numerically (our machinery)", {key: ev[key]})
+    below = [(n, law) for n, laws, u in laws_by_dim for law in laws if law["direct"] < u * (1 - SERIES_TOL)]
     rd = ev["rd_counterexample"]
     rd_reading = "corrected" if rd["gaussian"] < rd["uniform_circle"] else "confirmed"
+    sk = ev["sketch"]
     details = {"circle_energies": [law["direct"] for law in ev["circle"]], "circle_uniform": ev["circle_uniform"],
                "sphere2_energies": [law["direct"] for law in ev["sphere2"]], "sphere2_uniform": ev["sphere2_uniform"],
-               "rd_counterexample": rd, "readings": {"on_sphere": "refuted" if below else "confirmed", "on_Rd": rd_reading}}
+               "sphere3_energies": [law["direct"] for law in ev["sphere3"]], "sphere3_uniform": ev["sphere3_uniform"],
+               "min_coefficient": {d: min(r["closed_form"] for r in rows) for d, rows in ev["coefficients"].items()},
+               "rd_counterexample": rd, "sketch": sk,
+               "jensen_sketch_decides": sk["jensen_bound_mean0"] >= sk["uniform_S2"],
+               "mean_zero_suffices": sk["antipodal_S2"] <= sk["uniform_S2"],
+               "readings": {"on_sphere": "refuted" if below else "proved", "on_Rd": rd_reading}}
     if below:
         return Outcome("refuted", f"a law on {below[0][0]} has lower energy than the uniform law (re-checked by its series)",
                        {**details, "counterexample": below[0][1]})
-    return Outcome("confirmed",
-                   "e^{−2‖u−v‖²} = e^{−4}e^{4uᵀv}, L_uniform = 0 = max at collapse; on the sphere the uniform law minimises the "
-                   f"energy (S¹ exact: I₀(4) = {ev['circle_uniform']:.4f}; S² Legendre: sinh4/4 = {ev['sphere2_uniform']:.4f}); "
-                   f"read on R^d with fixed trace it fails: N(0,½I₂) gives {rd['gaussian']:.4f} < {rd['uniform_circle']:.4f}",
-                   details)
+    return Outcome("proved",
+                   "e^{−2‖u−v‖²} = e^{−4}e^{4uᵀv} ≥ e^{−8}, L_uniform = 0 = max at collapse; Gegenbauer coefficients of e^{4t} "
+                   "> 0 (SymPy Rodrigues ℓ ≤ 6, quadrature = Bessel form ℓ ≤ 12, d = 2, 3, 4) ⇒ the uniform law is the unique "
+                   f"minimiser on the sphere (S²: {sk['uniform_S2']:.4f}; Jensen's bound {sk['jensen_bound_mean0']:.4f} decides "
+                   f"nothing; the mean-0 antipodal pair gives {sk['antipodal_S2']:.3f}); read on R^d with fixed trace it fails: "
+                   f"N(0,½I₂) gives {rd['gaussian']:.4f} < {rd['uniform_circle']:.4f}", details)
 
 
 def ntxent_evidence(quick: bool = True) -> dict:

@@ -218,7 +218,9 @@ def thm1b_evidence(quick: bool = True) -> dict:
                                  "derivative_zero_at_g_star": bool(der["derivative_zero_at_g_star"])},
                     "counterexample": {k: v for k, v in thm1b_counterexample().items() if not k.startswith("A17")},
                     "d2": rd["iid"]["d2"],
-                    "condition_holds": rd["condition_e_tau_1_minus_alpha_le_d_minus_alpha"]}}
+                    "condition_holds": rd["condition_e_tau_1_minus_alpha_le_d_minus_alpha"]},
+            "a16_literal": NG.a16_literal_evidence(rd["tau"], rd["alpha"], quick=quick),
+            "cosine_S": NG.cosine_reading_evidence(rd["tau"], rd["alpha"])}
 
 
 def _reading_distinct(ev: dict) -> tuple[str, str]:
@@ -257,15 +259,41 @@ def _reading_iid(ev: dict) -> tuple[str, str]:
     return "inconclusive", f"i.i.d. negatives: the counterexample does not re-check ({[k for k, v in beats.items() if not v]}, symbolic {sym_ok})"
 
 
+def _reading_a16(ev: dict) -> str:
+    """A.16 read literally: nothing below L(I) and every best point a permutation (d = 2 grid, d = 3 search + PGD)."""
+    r = ev["a16_literal"]
+    ok = all(r[k]["best"] >= r[k]["loss_at_I"] - EXACT_TOL and r[k]["n_near_best"] >= 1
+             and r[k]["max_perm_distance_near_best"] <= 1e-6 for k in ("d2", "d3"))
+    below = any(r[k]["best"] < r[k]["loss_at_I"] - EXACT_TOL for k in ("d2", "d3"))
+    return "proved" if ok else ("corrected" if below else "inconclusive")
+
+
+def _reading_cosine(ev: dict) -> str:
+    """S = cosine: the bound −τα² is attained far from every permutation (grid) and by W′ = [[.6, −.6], [−.8, .8]],
+    which the inner product S of A.16 does not let attain it."""
+    c, bound = ev["cosine_S"], ev["bound"]
+    at_bound = lambda v: abs(v - bound) <= EXACT_TOL  # noqa: E731
+    rechecks = (at_bound(c["best"]) and at_bound(c["loss_at_I"]) and c["max_perm_distance_near_best"] > 0.1
+                and c["W_prime_unit_columns"] and c["perm_distance_W_prime"] > 0.1 and at_bound(c["cosine_loss_W_prime"])
+                and c["inner_product_loss_W_prime"] > bound + EXACT_TOL)
+    return "refuted" if rechecks else "inconclusive"
+
+
 @claim("pokle.thm1b", Source(F, "Thm 1(b)", "§4.1 eq. 9, App. A.1, A.16–A.17"),
        "argmin_{W ∈ U} L_CL(W, W) is the set of permutation matrices, for eq. 9 with negatives x′ ≠ x (in the noise-free 1-sparse "
        "setting: a different latent) as |B| → ∞: L_CL − log B → (1/d)Σ_i[−τα²G_ii + α log((1/(d−1))Σ_{j≠i}(1 − α + αe^{τG_ij}))] "
        "≥ −τα², with equality iff G = I (G = Gram matrix of the ReLU(W) columns), i.e. iff W is a permutation; the same "
        "term-by-term bound holds at every finite B. (The appendix's surrogate A.17 is not the |B| → ∞ limit, but has the same "
-       "minimisers.)",
+       "minimisers; A.16 read literally — denominator over j ∈ [d], the j = i term with the positive's mask — gives I as the "
+       "best found too.) The theorem depends on S being the UNNORMALISED inner product ⟨ReLU(·), ReLU(·)⟩: §4.1's "
+       "definition of S is lost ('representing the similarity of two vectors y₁ and y₂' without its formula) and only A.16 "
+       "shows the inner product — an unstated dependence: with the cosine similarity (SimCLR's normalised S) every W whose "
+       "ReLU columns are nonzero and pairwise orthogonal attains −τα², e.g. the unit-column W′ = [[0.6, −0.6], [−0.8, 0.8]] "
+       "(0.8 from every permutation), so the argmin is not the set of permutations.",
        (SETUP_T1, "S⁺ = ⟨ReLU(WD₁x), ReLU(WD₂x)⟩, S⁻ = ⟨ReLU(WD₁x), ReLU(WD₃′x′)⟩ (the definition of S is lost in the text; "
                   "A.16 implies the inner product)",
-        "τ > 0 and α ∈ (0, 1] arbitrary (neither is fixed by the source); checked at τ = 5, α = ½, where the readings differ"),
+        "τ > 0 and α ∈ (0, 1] arbitrary (neither is fixed by the source); checked at τ = 5, α = ½, where the readings differ",
+        "S is the unnormalised inner product of the ReLU outputs (from A.16; the cosine S breaks the theorem, reading below)"),
        "proved",
        evidence=(T + "test_pokle_landscape.py::test_thm1b_distinct_symbolic", T + "test_pokle_landscape.py::test_thm1b_distinct_brute_force",
                  T + "test_pokle_landscape.py::test_thm1b_distinct_finite_batch", T + "test_pokle_landscape.py::test_a17_monotone",
@@ -276,6 +304,8 @@ def _reading_iid(ev: dict) -> tuple[str, str]:
                     "with x′ ≠ x, the contrastive loss is defined as: L_CL(W) := −E[log exp{τS⁺}/(exp{τS⁺} + Σ_{x′∈B} exp{τS⁻})]. (9)\"",
                     "§4.1: \"τ is the temperature parameter and D₃′ is an augmentation matrix for the negative sample x′. In our "
                     "theoretical results, we will assume that |B| → ∞.\"",
+                    "§4.1: \"representing the similarity of two vectors y₁ and y₂\" — the formula of S before these words is "
+                    "lost in the text",
                     "Thm 1(b): \"argmin_{W∈U} L_CL(W, W) is the set of permutation matrices.\"",
                     "App. A.1 (A.16): the denominator is Σ_{j∈[d]} exp{τ⟨ReLU(WD₁ⁱe_i), ReLU(WD₂ʲe_j)⟩} — its j = i term carries "
                     "the positive's own mask D₂ⁱ, i.e. it is the positive, not a negative sharing the anchor's latent"),
@@ -291,6 +321,20 @@ def _reading_iid(ev: dict) -> tuple[str, str]:
                    evidence=(T + "test_pokle_landscape.py::test_thm1b_distinct_symbolic",
                              T + "test_pokle_landscape.py::test_thm1b_distinct_brute_force",
                              T + "test_pokle_landscape.py::test_thm1b_distinct_finite_batch")),
+           Reading("A.16 read literally: the denominator Σ_{j∈[d]} with the j = i term carrying the positive's mask D₂ⁱ and "
+                   "each j ≠ i its own mask D₂ʲ (one negative per other latent)", "proved",
+                   "A.16 = A.17/d + log(B/d), masks enumerated exactly: at τ = 5, α = ½ the d = 2 grid (72×72) finds its "
+                   "minimum 0.5215 exactly at the 2 permutations, the d = 3 search (4000 random W + projected GD from 16 "
+                   "starts) finds nothing below L(I) = 0.8273 and its best points are permutations (to 1e-12); the "
+                   "review's script agrees (I best found)",
+                   evidence=(T + "test_pokle_landscape.py::test_thm1b_a16_literal_brute_force",
+                             T + "test_pokle_landscape.py::test_a17_monotone")),
+           Reading("S = cosine similarity of the ReLU outputs (the definition of S is lost; SimCLR normalises)", "refuted",
+                   "the |B| → ∞ limit (x′ ≠ x) becomes limit(Ĝ) with Ĝ the cosine Gram matrix, blind to the column norms: "
+                   "W′ = [[0.6, −0.6], [−0.8, 0.8]] (unit columns, 0.8 from every permutation, ReLU columns (0.6, 0) and "
+                   "(0, 0.8)) attains the minimum −τα² = −1.25 like I (with the inner product it gives −0.625); on the "
+                   "d = 2 grid 648 of 5184 points attain it, up to 1.00 from a permutation",
+                   evidence=(T + "test_pokle_landscape.py::test_thm1b_cosine_similarity_breaks_it",)),
            Reading("negatives i.i.d. from the data (may share the anchor's latent, own mask)", "corrected",
                    "SimCLR-style in-batch negatives of a finite dataset (x′ a different SAMPLE, possibly the same vector); then "
                    "L∞ − log B = (1/d)Σ_i[−τα²G_ii + α log((1/d)Σ_j(1 − α + αe^{τG_ij}))] and the permutations are minimisers "
@@ -303,15 +347,21 @@ def _reading_iid(ev: dict) -> tuple[str, str]:
        ),
        second_method=(T + "test_pokle_landscape.py::test_thm1b_distinct_brute_force",
                       T + "test_pokle_landscape.py::test_thm1b_distinct_finite_batch",
-                      T + "test_pokle_landscape.py::test_thm1b_iid_brute_force"),
+                      T + "test_pokle_landscape.py::test_thm1b_iid_brute_force",
+                      T + "test_pokle_landscape.py::test_thm1b_cosine_similarity_breaks_it"),
        gather=thm1b_evidence)
 def decide_thm1b(ev: dict) -> Outcome:
     primary, why_p = _reading_distinct(ev)
     other, why_o = _reading_iid(ev)
-    details = {"readings": {"distinct_latent": primary, "iid_negatives": other}, "tau": ev["tau"], "alpha": ev["alpha"]}
+    a16, cos = _reading_a16(ev), _reading_cosine(ev)
+    details = {"readings": {"distinct_latent": primary, "iid_negatives": other, "a16_literal": a16, "cosine_S": cos},
+               "tau": ev["tau"], "alpha": ev["alpha"]}
     if "inconclusive" in (primary, other):
         return inconclusive(why_p if primary == "inconclusive" else why_o, details)
-    return Outcome(primary, f"{why_p} [other reading: {other}; {why_o}]", details)
+    c = ev["cosine_S"]
+    return Outcome(primary, f"{why_p} [other readings: i.i.d. negatives {other} ({why_o}); A.16 read literally {a16} "
+                   f"(best found = L(I)); with a cosine S {cos}: {c['n_near_best']} grid minimisers up to "
+                   f"{c['max_perm_distance_near_best']:.2f} from a permutation attain −τα²]", details)
 
 
 # ============================================================================= Thm 2

@@ -41,7 +41,7 @@ DEF_A0_SIGMA_C = ("\"The covariance of $\\phi(\\hat{x})$ is $A_0 := \\mathbb{E}_
 DEF_VIEWS = ("\"all x, x' and χ are augmented data points for some independent additive noise ϵ such that "
              "$\\mathbb{E}_\\epsilon[x] = \\hat{x} = \\mathbb{E}_\\epsilon[x'] \\neq \\mathbb{E}_\\epsilon[\\chi] = "
              "\\hat{\\chi}$\" (§1)")
-DEF_EQ4 = ("\"for some symmetric matrix B , $$L = -\\text{Tr}[WBW^T] + \\frac{1}{8} \\text{Var}[|W(x - \\chi)|^2]. "
+DEF_EQ4 = ("\"for some symmetric matrix B ,\" \"$$L = -\\text{Tr}[WBW^T] + \\frac{1}{8} \\text{Var}[|W(x - \\chi)|^2]. "
            "\\quad (4)$$\" (§1.1)")
 DEF_DSTAR = "\"Let $d^* := \\min(d_0, d_1)$.\" (Thm 1)"
 DEF_THM1 = ("\"where $U \\Lambda U^T$ is the eigenvalue decomposition of $\\Sigma^{-1/2} B \\Sigma^{-1/2}$, and M is an "
@@ -59,9 +59,10 @@ DEF_LAMBDA = ("\"where λ_i are the eigenvalues of $\\Sigma^{-1} B_M$ and $\\bar
               "(App. D.1, eq. 8)")
 DEF_LIMIT = ("\"$\\lim_{\\kappa \\rightarrow \\infty} W_\\kappa^T W_\\kappa = \\frac{1}{2} \\Sigma^{-1} \\left[B_M + "
              "\\frac{2c - \\text{Tr}[\\Sigma^{-1} B_M]}{d_M} \\Sigma_M \\right] \\Sigma^{-1}$\" (App. D.1)")
-DEF_EQ11 = "\"the condition for the non-augmented spaces becomes $$1 + \\frac{2}{d_M} > \\frac{d_M - 2}{d_M}, \\quad (11)$$\""
-DEF_EQ13 = ("\"let $c_1 = 0$ and $c_j = a_j$ for $j \\neq 1$. The condition for $j \\neq 1$ becomes "
-            "$$\\frac{2}{d_M} > \\frac{1}{d_M}, \\quad (13)$$\"")
+DEF_EQ11 = ("\"the condition for the non-augmented spaces becomes\" \"$$1 + \\frac{2}{d_M} > \\frac{d_M - 2}{d_M}, \\quad (11)$$\" "
+            "(App. D.1)")
+DEF_EQ13 = ("\"let $c_1 = 0$ and $c_j = a_j$ for $j \\neq 1$. The condition for $j \\neq 1$ becomes\" "
+            "\"$$\\frac{2}{d_M} > \\frac{1}{d_M}, \\quad (13)$$\" (App. D.1)")
 DEF_EQ9 = "\"note that the eigenvalues of ΣB_M are bounded between -1 and 1\" (App. D.1, before eq. 9)"
 DEF_EQ14 = ("\"Suppose we add a weak augmentation only to the first subspace such that $a_i - c_i = \\epsilon > 0$, the "
             "condition for this dimension to not to collapse is $$\\frac{\\epsilon}{a_i + c_i} + \\frac{2}{d_M} > "
@@ -464,7 +465,8 @@ def _eq8_samples(n: int, seed: int) -> dict:
     """Random commuting problems Σ = diag(s), B = diag(b) and masks: the eigenvalues of the limit matrix of App. D.1
     (the source's own formula, proved by norm_limit_symbolic) against eq. 8 under each reading of λ̄."""
     rng = np.random.default_rng(seed)
-    out = {"samples": 0, "masked_mean_mismatches": 0, "all_d_mean_mismatches": 0, "first_mismatch": None}
+    out = {"samples": 0, "masked_mean_mismatches": 0, "all_d_mean_mismatches": 0, "unmasked_B_mean_mismatches": 0,
+           "first_mismatch": None}
     for _ in range(n):
         d = int(rng.integers(2, 6))
         s, b = rng.uniform(0.5, 2.0, d), rng.uniform(-1.0, 1.0, d) * rng.uniform(0.5, 2.0, d)
@@ -481,6 +483,7 @@ def _eq8_samples(n: int, seed: int) -> dict:
         positive = h > 0
         masked = lam + 2 * c / dM > lam.mean()
         all_d = lam + 2 * c / dM > lam.sum() / d  # λ̄ over all d eigenvalues of Σ⁻¹B_M (zeros included)
+        unmasked = lam + 2 * c / dM > np.mean(b / s)  # λ̄ over the d eigenvalues of Σ⁻¹B (B not masked)
         if np.min(np.abs(h)) < 1e-12:  # a limit eigenvalue at round-off level: sign undecidable, skip the sample
             continue
         out["samples"] += 1
@@ -488,44 +491,80 @@ def _eq8_samples(n: int, seed: int) -> dict:
             out["masked_mean_mismatches"] += 1
             out["first_mismatch"] = out["first_mismatch"] or {"lam": lam.tolist(), "c": c, "d": d, "h": h.tolist()}
         out["all_d_mean_mismatches"] += int(not np.array_equal(all_d, positive))
+        out["unmasked_B_mean_mismatches"] += int(not np.array_equal(unmasked, positive))
     return out
 
 
 def norm_limit_evidence(quick: bool = True) -> dict:
     lim = no.norm_limit_symbolic()
     lam, c = np.array([1.0, 0.5]), 0.1  # d = 3, mask {1, 2}; c small
+    full = np.array([1.0, 0.5])  # d = 2: eigenvalues of Σ⁻¹B; mask M = {2} keeps λ_2 = ½ only
+    lam2 = full[1:]
     return {"limit_residual_zero": _all_zero(lim["residual"]),
             "readings": _eq8_samples(200 if quick else 2000, 8),
-            "literal_counterexample": {"lam": lam.tolist(), "c": c, "d": 3,
+            "literal_counterexample": {"lam": lam.tolist(), "c": c, "d": 3, "mask": [1, 2],
                                        "all_d_condition": no.eq8_condition(lam, c, n_total=3).tolist(),
                                        "masked_condition": no.eq8_condition(lam, c).tolist(),
-                                       "limit_eigenvalues": no.limit_eigenvalues(lam, c).tolist()}}
+                                       "limit_eigenvalues": no.limit_eigenvalues(lam, c).tolist()},
+            # λ̄ = mean of the eigenvalues of Σ⁻¹B (B unmasked): d = 2, M = {2}; with M = {1, 2} all readings coincide
+            "unmasked_counterexample": {"lam_all": full.tolist(), "c": c, "d": 2, "mask": [2],
+                                        "unmasked_condition": (lam2 + 2 * c / lam2.size > full.mean()).tolist(),
+                                        "masked_condition": no.eq8_condition(lam2, c).tolist(),
+                                        "all_d_condition": no.eq8_condition(lam2, c, n_total=2).tolist(),
+                                        "limit_eigenvalues": no.limit_eigenvalues(lam2, c).tolist(),
+                                        "full_mask_readings_coincide": bool(
+                                            np.array_equal(no.eq8_condition(full, c), no.eq8_condition(full, c, n_total=2))
+                                            and np.array_equal(no.eq8_condition(full, c), full + c > full.mean()))}}
+
+
+DEF_EQ8_FROM = ("\"Because the eigenvalues of WW^T must be positive, the following condition holds for all solutions:\" "
+                "(App. D.1, introducing eq. 8)")
+DEF_DM_TR = ("\"where $d_M := \\text{Tr}[M]$ is the number of nonzero eigenvalues of B'_M .\" (App. D.3, after eq. 43: "
+             "Tr[Σ⁻¹Σ_M] = d_M)")
 
 
 @claim(
     id="ziyin.norm-limit", source=Source(F, "App. D.1", "eq. 8"),
-    statement=("κ → ∞ (fixed mask, commuting): WᵀW → ½Σ⁻¹[B_M + (2c − Tr[Σ⁻¹B_M])/d_M Σ_M]Σ⁻¹ (proved with "
-               "SymPy limit); a masked direction keeps a positive eigenvalue iff λ_i + 2c/d_M > λ̄, λ̄ the average of "
-               "the d_M eigenvalues of Σ⁻¹B_M on the mask (the source's own usage in the limit formula and eq. 11, 13, "
-               "14). With d_M the number of nonzero eigenvalues (Prop 5's definition) the strict inequality holds for "
-               "every limit point: a limit eigenvalue 0 of mask M is the limit point of M minus that direction."),
-    assumptions=(NORM, SPD, "ΣB = BΣ for the matrix form (the source assumes CA0 = A0C from §1.1 on); the eigenvalue "
-                            "form holds for any Σ ≻ 0"),
+    statement=("For commuting Σ and B (ΣB = BΣ, so that B_M and Σ_M mask one common eigenbasis — the source assumes "
+               "CA0 = A0C from §1.1 on) and a fixed mask M: κ → ∞ gives WᵀW → ½Σ⁻¹[B_M + (2c − Tr[Σ⁻¹B_M])/d_M Σ_M]Σ⁻¹ "
+               "(proved with SymPy limit); its masked eigenvalues are (1/(2s_i))(λ_i + 2c/d_M − Tr[Σ⁻¹B_M]/d_M), so a masked "
+               "direction keeps a positive eigenvalue iff λ_i + 2c/d_M > λ̄ with λ̄ = Tr[Σ⁻¹B_M]/d_M, the mean of the d_M "
+               "eigenvalues of Σ⁻¹B_M on the mask (the d_M comes from Tr[Σ⁻¹Σ_M] = d_M, eq. 43). With d_M the number of "
+               "nonzero eigenvalues (Prop 5's definition) the strict inequality holds for every limit point: a limit "
+               "eigenvalue 0 of mask M is the limit point of M minus that direction. (Without commuting, the same "
+               "eigenvalue condition holds in whitened coordinates, λ_i the eigenvalues of Σ^{−1/2}BΣ^{−1/2}.)"),
+    assumptions=(NORM, SPD,
+                 "Σ and B commute (ΣB = BΣ: the source's §1.1 assumption CA0 = A0C; B_M, Σ_M are masks of a common "
+                 "eigenbasis) for the matrix form; the eigenvalue form is checked for non-commuting Σ, B at κ = 1e6 "
+                 "(whitened eigenvalues)",
+                 "the mask M is fixed as κ → ∞ (d_M = number of masked directions)"),
     verdict="proved",
     evidence=(N + "test_norm_limit_symbolic", N + "test_eq8_masked_mean_counterexample",
+              N + "test_eq8_unmasked_mean_counterexample",
               N + "test_limit_matches_large_kappa_property", N + "test_limit_eigenvalue_zero_is_a_smaller_mask"),
-    definitions=(DEF_LAMBDA, DEF_LIMIT, DEF_DM, DEF_EQ11, DEF_EQ13),
+    definitions=(DEF_LAMBDA, DEF_EQ8_FROM, DEF_LIMIT, DEF_DM, DEF_DM_TR, DEF_EQ11, DEF_EQ13),
     readings=(
-        Reading("λ̄ = mean of the d_M eigenvalues of Σ⁻¹B_M on the mask", "proved",
-                "the limit formula divides Tr[Σ⁻¹B_M] by d_M, and eq. 11 ((d_M − 2)/d_M), eq. 13 (1/d_M) and eq. 14 "
-                "((d_M − 1 + ε)/d_M) average over the d_M masked directions: with this λ̄, eq. 8 is exactly positivity "
-                "of the limit eigenvalues ½(λ_i + 2c/d_M − λ̄) (0 mismatches in 187 random commuting problems; the all-d mean "
-                "misjudges 16 of them)",
+        Reading("λ̄ = Tr[Σ⁻¹B_M]/d_M, the mean of the d_M eigenvalues of Σ⁻¹B_M on the mask", "proved",
+                "the derivation: the source states eq. 8 as a consequence of its limit formula ('Because the eigenvalues "
+                "of WWᵀ must be positive, the following condition holds'), and positivity of that formula's eigenvalues "
+                "is exactly λ_i + 2c/d_M > Tr[Σ⁻¹B_M]/d_M, the 1/d_M coming from Tr[Σ⁻¹Σ_M] = d_M (eq. 43): 0 mismatches "
+                "in 187 random commuting problems (the Tr/d reading misjudges 16, the unmasked-B reading 28). Eqs. 11, 13, "
+                "14 write λ̄ with denominator d_M ((d_M − 2)/d_M, 1/d_M, (d_M − 1 + ε)/d_M) — consistent with this reading, "
+                "but they do not discriminate: in those examples every direction is masked (d_M = d), where all readings "
+                "coincide. The literal 'its average' of the d × d matrix Σ⁻¹B_M points to the Tr/d reading below",
                 primary=True, evidence=(N + "test_norm_limit_symbolic", N + "test_limit_matches_large_kappa_property")),
-        Reading("λ̄ = mean of all d eigenvalues of Σ⁻¹B_M (its d − d_M zeros included)", "corrected",
-                "'its average' of the d×d matrix Σ⁻¹B_M taken literally; then eq. 8 is wrong when d_M < d: d = 3, "
-                "M = {1, 2}, λ = (1, ½), c = 0.1 passes (0.6 > 0.5) yet the limit eigenvalue is −0.075 < 0",
+        Reading("λ̄ = Tr[Σ⁻¹B_M]/d, the mean of all d eigenvalues of Σ⁻¹B_M (its d − d_M zeros included)", "corrected",
+                "'its average' of the d × d matrix Σ⁻¹B_M taken literally; then eq. 8 is wrong when d_M < d: d = 3, "
+                "M = {1, 2}, λ = (1, ½), c = 0.1: direction 2 passes (0.6 > 1.5/3 = 0.5) yet its limit eigenvalue "
+                "½(0.5 + (0.2 − 1.5)/2) = −0.075 < 0 (the masked mean 0.75 says: collapses). With M the full index set "
+                "the two readings coincide",
                 evidence=(N + "test_eq8_masked_mean_counterexample",)),
+        Reading("λ̄ = the mean of the eigenvalues of Σ⁻¹B (B not masked)", "corrected",
+                "'its average' read as the average eigenvalue of the unmasked problem; then eq. 8 is wrong for masks that "
+                "drop directions: d = 2, λ(Σ⁻¹B) = (1, ½), c = 0.1, M = {2}: 0.5 + 0.2 > 0.75 fails, yet the limit "
+                "eigenvalue ½(0.5 + 0.2 − 0.5) = 0.1 > 0 (a valid limit point; the masked and Tr/d means, 0.5 and 0.25, "
+                "agree with it). With M = {1, 2} all three readings coincide",
+                evidence=(N + "test_eq8_unmasked_mean_counterexample",)),
     ),
     gather=norm_limit_evidence,
 )
@@ -535,14 +574,18 @@ def decide_norm_limit(ev: dict) -> Outcome:
     r = ev["readings"]
     if not r["samples"]:
         return inconclusive("no sample decided the sign of a limit eigenvalue", ev)
-    lit = ev["literal_counterexample"]
+    lit, un = ev["literal_counterexample"], ev["unmasked_counterexample"]
     literal_rechecks = all(lit["all_d_condition"]) and not all(lit["masked_condition"]) and min(lit["limit_eigenvalues"]) < 0
-    other = f"all-d-mean reading: {'corrected' if literal_rechecks else 'not re-checked'}"
+    unmasked_rechecks = (not any(un["unmasked_condition"]) and all(un["masked_condition"]) and all(un["all_d_condition"])
+                         and min(un["limit_eigenvalues"]) > 0 and un["full_mask_readings_coincide"])
+    other = (f"all-d-mean reading: {'corrected' if literal_rechecks else 'not re-checked'}; unmasked-B reading: "
+             f"{'corrected' if unmasked_rechecks else 'not re-checked'}")
     if r["masked_mean_mismatches"]:
         return Outcome("corrected", f"eq. 8 with the masked mean misjudges the sign of a limit eigenvalue in "
                        f"{r['masked_mean_mismatches']}/{r['samples']} problems ({r['first_mismatch']}); {other}", ev)
-    return Outcome("proved", f"limit G proved (SymPy); eq. 8 with λ̄ the mean over the d_M masked eigenvalues (the "
-                   f"source's usage) ⟺ positive limit eigenvalue in {r['samples']}/{r['samples']} problems; {other}", ev)
+    return Outcome("proved", f"limit G proved (SymPy); eq. 8 with λ̄ = Tr[Σ⁻¹B_M]/d_M (the mean over the masked "
+                   f"eigenvalues, as the derivation gives) ⟺ positive limit eigenvalue in {r['samples']}/{r['samples']} "
+                   f"problems; {other}", ev)
 
 
 # ============================================================================= eq. 9–14
@@ -622,6 +665,8 @@ def decide_eq9(ev: dict) -> Outcome:
 # ============================================================================= VICReg (§1.2)
 VIC_SINGULAR = dict(A0=np.diag([1.0, 1e-3]), C=np.diag([0.0, 1.0]), kappa=1e-4)  # the former record's A0, C
 VIC_AUG = dict(A0=1e-3 * np.eye(2), C=np.eye(2), kappa=0.5)  # augmentation dominates: κ ≈ 500 × the source's scale
+VIC_EDGE = dict(A0=np.diag([1e-3, 0.5]), C=np.eye(2))  # κ = κ* exactly: one direction marginal (Σ⁻¹C = diag(0.999, 0.667))
+ZERO_REL = 1e-12  # an origin-matrix eigenvalue counts as 0 within 1e-12 of the matrix's largest |eigenvalue| (float64 eigvalsh)
 
 
 def vicreg_evidence(quick: bool = True) -> dict:
@@ -630,7 +675,8 @@ def vicreg_evidence(quick: bool = True) -> dict:
     m, se = _mean_se(((f - fp) ** 2).sum(1))
     c, lam_inv = 1.0, 1.0
     ex = {}
-    for name, p in (("singular_C", VIC_SINGULAR), ("augmentation_dominated", VIC_AUG)):
+    at = dict(VIC_EDGE, kappa=no.vicreg_threshold(VIC_EDGE["C"], VIC_EDGE["A0"] + VIC_EDGE["C"], c, lam_inv))
+    for name, p in (("singular_C", VIC_SINGULAR), ("augmentation_dominated", VIC_AUG), ("at_threshold", at)):
         A0, C, kappa = p["A0"], p["C"], p["kappa"]
         S = A0 + C
         v = np.linalg.eigh(2 * lam_inv * C - 2 * p["kappa"] * c * S)[1][:, 0]  # most negative curvature direction
@@ -644,6 +690,7 @@ def vicreg_evidence(quick: bool = True) -> dict:
                     "origin_matrix_eigs": no.vicreg_origin_matrix(C, S, kappa, c, lam_inv).tolist(),
                     "loss_drop_along_softest": (no.vicreg_population_loss(W, A0, C, kappa, c, lam_inv)
                                                 - no.vicreg_population_loss(0 * W, A0, C, kappa, c, lam_inv)),
+                    "origin_matrix_norm": float(np.abs(no.vicreg_origin_matrix(C, S, kappa, c, lam_inv)).max()),
                     "min_radial_derivative": min(radial)}
     return {"symbolic": {"invariance_is_2WCW": s["invariance_minus_2WCW"] == 0,
                          "quadratic_is_derived": s["quadratic_minus_derived"] == 0,
@@ -662,8 +709,9 @@ def vicreg_evidence(quick: bool = True) -> dict:
                "2λTr[WCWᵀ] exactly (x, x' share x̂; A0 cancels), its covariance term is O(W⁴), and the source's model "
                "κR of its variance term gives −2κcTr[WΣWᵀ] + O(W⁴) + κc². So the derived model is B = −2λC (not "
                "the source's B = −A0): L = Tr[W(2λC − 2κcΣ)Wᵀ] + O(W⁴) + κc². Complete collapse (W = 0 the only "
-               "stationary point: ⟨∇L(W), W⟩ = 2Tr[W(2λC − 2κcΣ)Wᵀ] + 4·quartic > 0) iff κ < κ* = "
-               "λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c; for κ > κ* the origin is a saddle. The threshold follows the "
+               "stationary point and the unique global minimum: ⟨∇L(W), W⟩ = 2Tr[W(2λC − 2κcΣ)Wᵀ] + 4·quartic > 0) iff κ ≤ κ* = "
+               "λ·λ_min(Σ^{-1/2}CΣ^{-1/2})/c — equality included: at κ = κ* the origin matrix is PSD and singular and the "
+               "quartic κρ² > 0 (W ≠ 0) decides —; for κ > κ* the origin is a saddle. The threshold follows the "
                "augmentation C relative to Σ, not ‖A0‖/(c‖Σ‖); if C is singular (a direction without augmentation) "
                "there is no complete collapse for any κ > 0."),
     assumptions=(LINEAR_POP,
@@ -673,7 +721,8 @@ def vicreg_evidence(quick: bool = True) -> dict:
     verdict="corrected",
     correction=("The source's B = −A0 is not what VICReg gives: the only W² term besides the variance model is the "
                 "invariance term 2λTr[WCWᵀ], so B = −2λC. The complete-collapse threshold is κ* = "
-                "λ·λ_min(Σ⁻¹C)/c, set by the augmentation, not κ ≪ ‖A0‖/(c‖Σ‖) (the former record's "
+                "λ·λ_min(Σ⁻¹C)/c (complete collapse iff κ ≤ κ*, equality collapses), set by the augmentation, not "
+                "κ ≪ ‖A0‖/(c‖Σ‖) (the former record's "
                 "λ_min(Σ⁻¹A0)/(2c), built on B = −A0, is wrong as well)."),
     counterexample=("(i) A0 = diag(1, 10⁻³), C = diag(0, 1), c = λ = 1, κ = 10⁻⁴ ≪ ‖A0‖/(c‖Σ‖) = 0.999 and below "
                     "the B = −A0 threshold 5.0·10⁻⁴: derived κ* = 0, the origin matrix 2λC − 2κcΣ has eigenvalue "
@@ -690,11 +739,14 @@ def vicreg_evidence(quick: bool = True) -> dict:
     readings=(
         Reading("VICReg = its invariance and covariance terms + the source's κR for the variance term", "corrected",
                 "the source: 'R effectively models the variance regularization term of VICReg loss and κ is its "
-                "strength'; derived B = −2λC, complete collapse iff κ < λ·λ_min(Σ⁻¹C)/c",
+                "strength'; derived B = −2λC, complete collapse iff κ ≤ λ·λ_min(Σ⁻¹C)/c (at equality: A0 = diag(10⁻³, ½), "
+                "C = I, κ = κ* = ⅔: origin eigenvalues (0, 0.665), ⟨∇L(W), W⟩ > 0 for every sampled W ≠ 0, L rises by "
+                "κ(vᵀΣv)²t⁴ along the null direction)",
                 primary=True, evidence=(O + "test_vicreg_expansion_symbolic", N + "test_vicreg_counterexamples")),
         Reading("VICReg with its own variance hinge μ·max(0, γ − √(Var + ε)), ε > 0", "corrected",
                 "the W² term is Tr[W(2λC − (μ/(d1√ε))Σ)Wᵀ] (hinge active at W = 0): B = −2λC again; complete collapse "
-                "iff 2λ·λ_min(Σ⁻¹C) > μ/(d1√ε) — never for d1 ≤ 50 at VICReg's defaults λ = μ = 25, ε = 10⁻⁴ since "
+                "(the origin a local minimum) iff 2λ·λ_min(Σ⁻¹C) ≥ μ/(d1√ε) (at equality the hinge's quartic "
+                "μΣ_jVar_j²/(8d1ε^{3/2}) > 0 decides) — never for d1 ≤ 50 at VICReg's defaults λ = μ = 25, ε = 10⁻⁴ since "
                 "λ_min(Σ⁻¹C) ≤ 1; with ε = 0 the hinge is a cone at W = 0 and the origin is never a minimum",
                 evidence=(O + "test_vicreg_expansion_symbolic", O + "test_vicreg_origin_hessian_autograd")),
     ),
@@ -719,18 +771,25 @@ def decide_vicreg(ev: dict) -> Outcome:
     if not (s["quadratic_differs_from_source"] and not s["B_term_has_A0"] and abs(z_src) > MC_Z):
         return inconclusive("the derived W² term does not separate from the source's B = −A0 (symbolic or Monte Carlo)",
                             ev)
-    a, b = ev["examples"]["singular_C"], ev["examples"]["augmentation_dominated"]
+    a, b, t = ev["examples"]["singular_C"], ev["examples"]["augmentation_dominated"], ev["examples"]["at_threshold"]
     singular_ok = (a["derived_threshold"] < a["kappa"] < min(a["former_record_threshold"], 0.01 * a["source_scale"])
                    and min(a["origin_matrix_eigs"]) < 0 and a["loss_drop_along_softest"] < 0)
     aug_ok = (b["kappa"] < b["derived_threshold"] and b["kappa"] > 100 * b["source_scale"]
               and min(b["origin_matrix_eigs"]) > 0 and b["min_radial_derivative"] > 0)
-    if not (singular_ok and aug_ok):
+    # κ = κ* exactly: the origin matrix is PSD with a zero eigenvalue, yet W = 0 is the only stationary point and L rises
+    # along the null direction (quartic): the boundary belongs to complete collapse (κ ≤ κ*)
+    eig_t = t["origin_matrix_eigs"]
+    edge_ok = (t["kappa"] == t["derived_threshold"] > 0 and abs(min(eig_t)) <= ZERO_REL * t["origin_matrix_norm"]
+               and min(eig_t) > -ZERO_REL * t["origin_matrix_norm"] and max(eig_t) > ZERO_REL * t["origin_matrix_norm"]
+               and t["min_radial_derivative"] > 0 and t["loss_drop_along_softest"] > 0)
+    if not (singular_ok and aug_ok and edge_ok):
         return inconclusive(f"a VICReg counterexample did not re-check (singular C: {singular_ok}, augmentation-"
-                            f"dominated: {aug_ok})", ev)
+                            f"dominated: {aug_ok}, at κ = κ*: {edge_ok})", ev)
     return Outcome("corrected", f"B = −2λC from VICReg's invariance term (MC {mc['mean']:.4g} vs 2Tr[WCWᵀ] "
                    f"{mc['two_tr_WCW']:.4g}, Tr[WA0Wᵀ] {mc['tr_WA0W']:.4g}), not −A0; complete collapse iff "
-                   f"κ < λ·λ_min(Σ⁻¹C)/c: C=diag(0,1) never collapses (κ=1e-4 saddle), A0=1e-3·I, C=I collapses at "
-                   f"κ=0.5 ≈ {b['kappa'] / b['source_scale']:.0f}×‖A0‖/(c‖Σ‖)", ev)
+                   f"κ ≤ λ·λ_min(Σ⁻¹C)/c (equality collapses: κ = κ* = {t['kappa']:.4g}, L rises "
+                   f"{t['loss_drop_along_softest']:.2g} along the null direction): C=diag(0,1) never collapses (κ=1e-4 "
+                   f"saddle), A0=1e-3·I, C=I collapses at κ=0.5 ≈ {b['kappa'] / b['source_scale']:.0f}×‖A0‖/(c‖Σ‖)", ev)
 
 
 # ============================================================================= Thm 4
