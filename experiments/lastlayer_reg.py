@@ -30,6 +30,7 @@ import torch
 
 from sslverify.numerics.content_style import make_generator, sample_pairs
 from sslverify.numerics.content_style_train import adjusted_r2, forward, init_mlp, temperatures
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.lastlayer import train_encoder_projector
 from sslverify.numerics.metrics import stable_rank
@@ -59,7 +60,8 @@ class Config:
     sv_tol: float = 0.1  # regularised last layer: every singular value within 1 ± sv_tol
     collapse_level: float = 0.05  # unregularised λ_min/λ₁ below this counts as collapse
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)
@@ -82,8 +84,7 @@ class Config:
         check_positive(self.t_decisive, "t_decisive")
         check_positive(self.sv_tol, "sv_tol")
         check_positive(self.collapse_level, "collapse_level")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(seeds=6, steps=500, batch=64, lr=3e-3, pool=2048, eval_samples=1024)
@@ -129,7 +130,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
     res = train_encoder_projector(rep_init(cfg.depth, 11), rep_init(2, 23), use, lam, rep([p.x for p in pools]),
                                   rep([p.x_pos for p in pools]), tau, kind="cosine", steps=cfg.steps,
                                   batch=cfg.batch, lr=cfg.lr, seed=cfg.seed + 5,
-                                  record_every=max(1, cfg.steps // 30))
+                                  record_every=max(1, cfg.steps // 30), device=cfg.device, dtype=cfg.dtype)
     with torch.no_grad():
         h = forward(res.encoder, rep([e.x for e in evals]))
         lam_h = covariance_spectrum(h).flip(-1).clamp_min(0)  # descending

@@ -39,6 +39,7 @@ import numpy as np
 import torch
 
 from sslverify.numerics.dual_nets import Setting, train_dual
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.sparse_coding import (check_mask_prob, check_sparsity, one_sparse_latents, random_dictionary, sample_data,
                                     sample_latents)
@@ -63,7 +64,8 @@ class Config:
     flat_tol: float = 0.1  # |late − previous| ≤ flat_tol · (total change), or ≤ 0.02 absolute for the metric
     success: float = 0.8  # min max-cosine counted as "recovers the dictionary"
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)
@@ -87,8 +89,7 @@ class Config:
         check_positive(self.flat_tol, "flat_tol")
         if not 0 < self.success <= 1:
             raise ValueError(f"success must lie in (0, 1], got {self.success}")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(seeds=1, steps=700, n=500, sparsities=(0.1,))
@@ -144,7 +145,8 @@ def run(cfg: Config, out_dir: Path) -> dict:
         X, M = torch.stack([x for x, _ in data]), torch.stack([m for _, m in data])
         res = train_dual(X, M, [sets[i][4] for i, _ in members], fam, m=cfg.m, steps=cfg.steps, batch=cfg.batch,
                          lr=cfg.lr, alpha=cfg.alpha, tau=cfg.tau, record_every=max(1, cfg.steps // 40),
-                         seed=cfg.seed * 1000 + (1 if fam == "ncl" else 2))
+                         seed=cfg.seed * 1000 + (1 if fam == "ncl" else 2), device=cfg.device,
+                         dtype=cfg.dtype)
         for i in {i for i, _ in members}:
             cols = [k for k, (j, _) in enumerate(members) if j == i]
             runs[sets[i][0]] = {"figure": sets[i][1], "loss_family": fam, "steps": res.steps.tolist(),

@@ -47,6 +47,7 @@ class Config:
     scan_points: int = 13
     z: float = 5.0  # tolerance in standard errors (false alarm < 1e-6 per comparison)
     device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> "Config":
         if self.d < 1 or self.n < 2:
@@ -90,7 +91,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
                                           tags={"arm": arm, "sigma": s, "gamma": g, "replica": j}))
             info.append({"arm": arm, "sigma": s, "gamma": g, "replica": j, "X": X, "B": B, "bmax": bmax})
     settings = TrainSettings(loss="weighted_infonce", steps=cfg.steps, lr=cfg.lr, lr_schedule=cfg.lr_schedule,
-                             device=cfg.device, progress=False)
+                             device=cfg.device, dtype=cfg.dtype, progress=False)
     recs = run_sweep(problems, settings, store=out_dir / "runs")
     W = weights(recs)
     K = len(problems)
@@ -204,7 +205,7 @@ def plot(results: dict, out_dir: Path) -> list:
 
 
 SPEC = ExperimentSpec(name="ziyin_origin_stability", config=Config, run=run, plot=plot, quick=QUICK, full=FULL,
-                      description=__doc__.splitlines()[0])
+                      description=__doc__.splitlines()[0], sweeps=True)
 
 if __name__ == "__main__":
     raise SystemExit(main(SPEC))

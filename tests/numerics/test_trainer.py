@@ -134,6 +134,7 @@ def test_manual_adam_matches_torch_adam_weighted_infonce():
     s = replace(FAST, steps=60)
     ours = train_batch([p], s).W[0]
     stream = trainer._Batch([p], s)  # only its noise stream and dataset are used
+    stream.init_weights([torch.Generator().manual_seed(p.seed)])  # W0 is the generator's first draw
     X = gaussian_dataset(p.n, p.A0, p.seed)
     assert torch.equal(stream.X[0], X)
     noise = [stream.noise() for _ in range(s.steps)]
