@@ -35,6 +35,10 @@ The last printed lines are ``speedup_small``, ``speedup_large`` (reference / our
 and ``roofline_fraction_large`` (roofline time / ours).
 
     python benchmarks/bench_sweep.py [--threads 1] [--ref-small 32] [--ref-large 6] [--no-jax] [--no-compile]
+
+``--device cuda`` (a GPU machine; ``benchmarks/gpu_check.sh``): the trainer alone on the GPU, float32 and
+float64, the two workloads and a GPU-sized one (K=1024, N=256, d=32), wall seconds after
+``torch.cuda.synchronize``; the last lines are ``cuda_<workload>_<dtype>_s``.
 """
 from __future__ import annotations
 
@@ -91,9 +95,34 @@ def problems(K: int, N: int, d: int) -> list[LinearProblem]:
     return [LinearProblem(A0=np.eye(d), C=SIGMA**2 * np.eye(d), d1=d, n=N, alpha=ALPHA, seed=k) for k in range(K)]
 
 
-def settings(steps: int) -> TrainSettings:
-    return TrainSettings(loss="weighted_infonce", steps=steps, lr=LR, dtype="float32", device="cpu",
+def settings(steps: int, device: str = "cpu", dtype: str = "float32") -> TrainSettings:
+    return TrainSettings(loss="weighted_infonce", steps=steps, lr=LR, dtype=dtype, device=device,
                          progress=False, record_every=steps)
+
+
+def main_cuda() -> None:
+    """The trainer on the GPU (wall seconds, synchronized), float32 and float64."""
+    if not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch sees no GPU here")
+    print(f"CUDA: {torch.cuda.get_device_name()}, torch {torch.__version__}")
+    work = dict(WORKLOADS, gpu=dict(K=1024, N=256, d=32, steps=100))
+    out = {}
+    for dtype in ("float32", "float64"):
+        for name, w in work.items():
+            K, N, d, steps = w["K"], w["N"], w["d"], w["steps"]
+            probs = problems(K, N, d)
+            train_batch(probs[:2], settings(3, "cuda", dtype))  # warm-up (context, kernels)
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            res = train_batch(probs, settings(steps, "cuda", dtype))
+            torch.cuda.synchronize()
+            out[f"cuda_{name}_{dtype}_s"] = sec = time.perf_counter() - t0
+            if not np.isfinite(res.loss_history).all():
+                raise RuntimeError("training on CUDA diverged")
+            print(f"{name} ({dtype}): K={K} N={N} d={d} steps={steps}: {sec:.3f} s wall "
+                  f"({1e3 * sec / steps:.2f} ms/step; noise drawn on the CPU: same numbers as a CPU run)")
+    for k, v in out.items():
+        print(f"{k}: {v:.3f}")
 
 
 def time_reference(K: int, N: int, d: int, steps: int, subset: int, loss_fn=reference_loss) -> tuple[float, float, int]:
@@ -250,8 +279,12 @@ def main(argv=None) -> None:
     ap.add_argument("--ref-large", type=int, default=6, help="configurations of the large workload timed for (a)")
     ap.add_argument("--no-jax", action="store_true", help="skip the JAX peer")
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile variant")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="cuda: the trainer on the GPU only")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.device == "cuda":
+        main_cuda()
+        return
     print(f"float32, CPU, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     print(f"reference vs project loss on the same features: max |diff| = {check_same_loss():.2e} (float64)")
     speed = {}

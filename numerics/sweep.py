@@ -50,9 +50,10 @@ TEST_HOOK_ENV = "SSLVERIFY_SWEEP_TEST_HOOK"
 class Executor:
     """Where a sweep's shards are trained.
 
-    kind: "local" or "ray"; address: the Ray cluster ("auto", "ray://host:10001", "host:6379"; None =
-    start a local Ray, with ``num_cpus`` CPUs); shard_size: configurations per shard (None: the sweep's
-    batch size); max_retries: Ray task retries after a worker crash.
+    kind: "local" or "ray"; address: the Ray cluster ("auto" = the one running on this machine,
+    "host:6379", "ray://host:10001"; None = start a local Ray with ``num_cpus`` CPUs, shut down after);
+    shard_size: configurations per shard (None: the sweep's batch size); max_retries: Ray task retries
+    after a worker crash; env: environment variables of the Ray tasks (``runtime_env``).
     """
 
     kind: str = "local"
@@ -60,6 +61,7 @@ class Executor:
     shard_size: int | None = None
     num_cpus: int | None = None
     max_retries: int = 3
+    env: tuple[tuple[str, str], ...] = ()
 
     def validate(self) -> "Executor":
         if self.kind not in EXECUTORS:
@@ -78,27 +80,58 @@ _EXECUTOR: contextvars.ContextVar[Executor] = contextvars.ContextVar("sslverify_
 
 @contextlib.contextmanager
 def using(executor: Executor):
-    """Run the sweeps inside the block on ``executor`` (connecting to Ray first, so a bad address fails here)."""
+    """Run the sweeps inside the block on ``executor`` (connecting to Ray first, so that a bad address fails
+    here, with one line); a local Ray started here is shut down at the end."""
     executor = executor.validate()
+    started = False
     if executor.kind == "ray":
+        ray = _import_ray()
+        started = not ray.is_initialized()
         connect_ray(executor)
     token = _EXECUTOR.set(executor)
     try:
         yield executor
     finally:
         _EXECUTOR.reset(token)
+        if started:
+            _import_ray().shutdown()
 
 
 def current_executor() -> Executor:
     return _EXECUTOR.get()
 
 
-def connect_ray(executor: Executor):
-    """Import Ray and connect (or start a local one); ValueError with one clear line otherwise."""
+def _import_ray():
     try:
         import ray
     except ImportError:
         raise ValueError("--executor ray needs Ray: pip install 'sslverify[ray]' (or pip install ray)") from None
+    return ray
+
+
+def check_address(address: str, timeout: float = 5.0) -> None:
+    """A Ray address must name a reachable host:port (checked with one TCP connect, so that a typo fails in
+    seconds with one line instead of Ray's minute of retries); 'auto' / 'local' are left to Ray."""
+    import socket
+
+    if address in ("auto", "local"):
+        return
+    hostport = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError(f"--address {address!r}: expected host:port, ray://host:port or auto")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot reach a Ray cluster at {address!r}: {exc.strerror or exc}") from None
+
+
+def connect_ray(executor: Executor):
+    """Import Ray and connect (or start a local one); ValueError with one clear line otherwise."""
+    ray = _import_ray()
+    if executor.address is not None:
+        check_address(executor.address)
     if ray.is_initialized():
         return ray
     kw = {"log_to_driver": False, "include_dashboard": False, "configure_logging": False}
@@ -219,7 +252,10 @@ def run_sweep(problems: list[LinearProblem], settings: TrainSettings, store: str
 
 def _run_on_ray(executor: Executor, todo: list, settings: TrainSettings, finish) -> None:
     ray = connect_ray(executor)
-    task = ray.remote(num_cpus=1, max_retries=int(executor.max_retries))(_ray_shard)
+    opts = {"num_cpus": 1, "max_retries": int(executor.max_retries)}
+    if executor.env:
+        opts["runtime_env"] = {"env_vars": dict(executor.env)}
+    task = ray.remote(**opts)(_ray_shard)
     pending = {task.remote(j, key, probs, settings, 1): (j, key, chunk, path) for j, key, chunk, probs, path in todo}
     failed, diverged = [], None
     while pending:
