@@ -17,17 +17,13 @@ import torch
 from sslverify.experiments import run_experiment
 from sslverify.numerics.data import isotropic_noise
 from sslverify.numerics.device import resolve_device
-from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.numerics.tolerance import TABLE, assert_rel_close
 from sslverify.numerics.trainer import LinearProblem, TrainSettings, train_batch
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")]
 
-#: float64 round-off between CUDA and CPU kernels (~1e-16 per op) amplified over ≤ 1000 steps of these
-#: smooth trainings; 1e-8 relative (floor 1e-6 on values ~0.1-1) leaves a margin of > 1e4 over 1e-13 drift
-ENGINE_RTOL = 1e-8
-#: the same for whole experiments (up to a few thousand steps, SGD at large lr in the Pokle runs):
-#: 1e-5 relative leaves room for a 1e11 amplification of float64 round-off
-EXPERIMENT_RTOL = 1e-5
+ENGINE_RTOL = TABLE["cuda_vs_cpu_engine_float64"].value  # reasons in numerics/tolerance.py TABLE
+EXPERIMENT_RTOL = TABLE["cuda_vs_cpu_experiment_float64"].value
 
 
 def _problems() -> list[LinearProblem]:
@@ -52,11 +48,10 @@ def test_engine_on_cuda_matches_cpu(loss):
 
 
 def test_engine_float32_on_cuda_is_close_to_cpu():
-    # float32: eps 1.2e-7 per op, amplified over 200 steps; 1e-3 relative
     s = TrainSettings(steps=200, lr=5e-3, dtype="float32", progress=False, record_every=50)
     cpu = train_batch(_problems(), replace(s, device="cpu"))
     gpu = train_batch(_problems(), replace(s, device="cuda"))
-    assert_rel_close(gpu.W.numpy(), cpu.W.numpy(), 1e-3, floor=1e-3, reason="CUDA vs CPU float32 round-off")
+    TABLE["cuda_vs_cpu_engine_float32"].assert_close(gpu.W.numpy(), cpu.W.numpy(), floor=1e-3)
 
 
 # one experiment per family, tiny: (name, overrides, how to pick the numbers that must agree)
