@@ -210,6 +210,7 @@ class _Batch:
         self.X_cpu = X.cpu()
         self.neg_w = -self.w.unsqueeze(-1)
         self._Waug: torch.Tensor | None = None
+        self._work: dict | None = None
         self.padded = any(n < nmax for n in self.ns)
         # padded negatives get −huge (finite: e^{−huge} = 0 without inf·0 = NaN inside a GEMM)
         huge = torch.finfo(dt).max / 4
@@ -260,7 +261,13 @@ class _Batch:
         if self._Waug is None:
             self._Waug = torch.zeros(K, d1 + 2, d0, dtype=W.dtype, device=W.device)
         self._Waug[:, :d1].copy_(W)
-        aug = torch.bmm(x12, self._Waug.transpose(1, 2)).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
+        if self._work is None:  # buffers reused step after step: no allocation (and page faults) per step
+            opts = dict(dtype=W.dtype, device=W.device)
+            self._work = {"aug": torch.empty(K, 2 * N, d1 + 2, **opts), "D": torch.empty(K, N, N, **opts),
+                          "t": torch.empty(K, N, d1 + 1, **opts), "uT": torch.empty(K, d1 + 1, N, **opts),
+                          "fa1": torch.empty(K, N, d1 + 1, **opts), "d12": torch.empty(K, N, 2, d1, **opts)}
+        buf = self._work
+        aug = torch.bmm(x12, self._Waug.transpose(1, 2), out=buf["aug"]).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
         f, fp = aug[:, :, 0, :d1], aug[:, :, 1, :d1]
         sq = torch.linalg.vector_norm(aug, dim=-1).square_()  # (K, N, 2): |f|², |f'|² (the 0 columns add 0)
         aug[:, :, 0, d1] = sq[..., 0].mul_(-0.5)
@@ -271,7 +278,7 @@ class _Batch:
         else:
             aug[:, :, 1, d1 + 1] = sq[..., 1].mul_(-0.5)
         fa, fpa = aug[:, :, 0], aug[:, :, 1]
-        D = torch.bmm(fa, fpa.transpose(1, 2))  # −½|f_i − f'_j|²
+        D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])  # −½|f_i − f'_j|²
         diag = D.diagonal(dim1=1, dim2=2)
         dpos = diag.clone()
         if self.any_alpha_lt1:
@@ -279,16 +286,16 @@ class _Batch:
         shift = None
         E = D.exp_()
         fp1 = fpa[..., : d1 + 1].contiguous()  # [f', 1] (contiguous: a faster GEMM operand)
-        t = torch.bmm(E, fp1)  # (K, N, d1 + 1): E f' and the row sums
+        t = torch.bmm(E, fp1, out=buf["t"])  # (K, N, d1 + 1): E f' and the row sums
         z = t[..., d1]
         zmin = torch.where(self.mask, z, 1.0).amin() if self.padded else z.amin()
         if float(zmin) < self.tiny:  # exact bound too loose for some row: shift by the row max
-            D = torch.bmm(fa, fpa.transpose(1, 2))
+            D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])
             if self.any_alpha_lt1:
                 D.diagonal(dim1=1, dim2=2).add_(self.log_alpha.unsqueeze(-1))
             shift = D.amax(-1)
             E = D.sub_(shift.unsqueeze(-1)).exp_()
-            t = torch.bmm(E, fp1)
+            t = torch.bmm(E, fp1, out=buf["t"])
             z = t[..., d1]
         ell = z.log().sub_(dpos) if shift is None else z.log().add_(shift).sub_(dpos)
         if self.padded:
@@ -296,11 +303,11 @@ class _Batch:
         loss = (ell * self.w).sum(-1)
         a = self.w / z
         E.diagonal(dim1=1, dim2=2).sub_(z)  # E' = E − diag(z): diag(a) E' = G
-        fa1 = torch.empty(K, N, d1 + 1, dtype=W.dtype, device=W.device)
+        fa1 = buf["fa1"]
         torch.mul(f, a.unsqueeze(-1), out=fa1[..., :d1])
         fa1[..., d1] = a
-        u = torch.bmm(fa1.transpose(1, 2), E).transpose(1, 2)  # (K, N, d1 + 1): Gᵀ f and colsum(G)
-        d12 = torch.empty(K, N, 2, d1, dtype=W.dtype, device=W.device)
+        u = torch.bmm(fa1.transpose(1, 2), E, out=buf["uT"]).transpose(1, 2)  # (K, N, d1 + 1): Gᵀ f, colsum(G)
+        d12 = buf["d12"]
         torch.mul(fp, self.neg_w, out=d12[:, :, 0]).addcmul_(t[..., :d1], a.unsqueeze(-1))
         torch.addcmul(u[..., :d1], fp, u[..., d1:], value=-1, out=d12[:, :, 1])
         if self.any_kappa:  # κ (Σ_i w_i |f_i|² − c)²: ∂/∂f_i = 4κ (ρ − c) w_i f_i
