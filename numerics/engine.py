@@ -370,7 +370,7 @@ def train_stacked(init: Callable[[Context], dict], step_fn: Callable[[dict, int,
         hist_loss.append(loss_row)
         snap = record.snapshot(params) if record.snapshot is not None else {}
         for n, v in {**values, **snap}.items():
-            hist_vals.setdefault(n, []).append(v.detach().cpu() if torch.is_tensor(v) else v)
+            hist_vals.setdefault(n, []).append(v.detach().to("cpu", copy=True) if torch.is_tensor(v) else v)
 
     if record.initial:
         with torch.no_grad():

@@ -154,6 +154,18 @@ def test_huge_lr_diverges_naming_configuration():
         train_batch([prob(seed=1), prob(seed=2)], replace(FAST, lr=1e8, steps=20))
 
 
+def test_lr_far_too_large_ends_worse_and_is_named():
+    # issue 11: at lr = 1e3 Adam does not blow up; the run ends far above its start and is named
+    p = LinearProblem(A0=np.eye(4), C=isotropic_noise(4, 0.5), d1=4, n=32, alpha=0.5, seed=0)
+    s = replace(FAST, steps=300, lr=1e3, record_every=100)
+    with pytest.raises(TrainingDiverged, match=r"configuration 0 \(d0=4, d1=4, N=32, .*\) ended far worse than it started"):
+        train_batch([p], s)
+    with pytest.warns(RuntimeWarning, match="ended far worse"):
+        res = train_batch([p], s, on_worse="warn")
+    assert res.loss_history[-1, 0] > losses.log_n_minus_1_plus_alpha(32, 0.5)  # above the loss at W = 0
+    assert train_batch([p], replace(s, lr=1e-3)).loss_history[-1, 0] < losses.log_n_minus_1_plus_alpha(32, 0.5)
+
+
 def test_infinite_loss_in_one_configuration_names_it():
     # c_norm = 1e200: (Tr[WΣWᵀ] - c)² overflows to inf in configuration 2 only
     A0, C = commuting_pair([1.0, 1.0, 1.0], [0.0, 0.0, 0.0])
