@@ -93,6 +93,9 @@ class TrainSettings:
     max_weight_norm: float = 1e6  # ‖W‖_F beyond this counts as divergence
     on_worse: str = "raise"  # a configuration ending far worse than it started: "raise", "warn" or "off"
     closed_form: bool = True  # weighted InfoNCE without bias/normalize: ∂L/∂W in closed form (no autograd graph)
+    noise_device: str = "cpu"  # "cpu": noise from the CPU generators (the same numbers on every device);
+    # "device": per-configuration generators on the training device (CUDA: no host-side sampling, a
+    # different -- still seeded, reproducible -- stream than on the CPU)
     progress: bool = True
 
     def validate(self) -> "TrainSettings":
@@ -113,6 +116,8 @@ class TrainSettings:
         check_int(self.aug_draws, "aug_draws", 1)
         if not 0.0 <= check_finite_number(self.average_tail, "average_tail") < 1.0:
             raise ValueError(f"average_tail must lie in [0, 1), got {self.average_tail!r}")
+        if self.noise_device not in ("cpu", "device"):
+            raise ValueError(f"noise_device must be 'cpu' or 'device', got {self.noise_device!r}")
         if self.on_worse not in ("raise", "warn", "off"):
             raise ValueError(f"on_worse must be 'raise', 'warn' or 'off', got {self.on_worse!r}")
         resolve_dtype(self.dtype)
@@ -205,6 +210,7 @@ class _Batch:
         self._chunk_pos = 0
         self._buf: torch.Tensor | None = None
         self._X2: torch.Tensor | None = None
+        self._dgens: list[torch.Generator] | None = None
         valid = mask.to(dt)
         self.w = valid / valid.sum(-1, keepdim=True)  # 1/N_k on real anchors, 0 on padding
         self.X_cpu = X.cpu()
@@ -328,26 +334,32 @@ class _Batch:
         (the slabs of ``input_slab`` are valid until the next chunk); ``noise()`` chunks are fresh tensors."""
         T = self.settings.noise_chunk
         K, nmax = len(self.problems), self.X.shape[1]
+        on_dev = self.settings.noise_device == "device" and self.dev.type != "cpu"
+        bdev = self.dev if on_dev else torch.device("cpu")
+        if on_dev and self._dgens is None:  # seeded per configuration, on the device
+            self._dgens = [torch.Generator(device=self.dev).manual_seed(int(p.seed)) for p in self.problems]
+        gens = self._dgens if on_dev else self.gens
         if self._buf is None or not add_data:  # noise(): a fresh buffer (earlier steps' views stay valid)
-            self._buf = torch.zeros(K, T, nmax, 2, self.d0, dtype=self.dt)
+            self._buf = torch.zeros(K, T, nmax, 2, self.d0, dtype=self.dt, device=bdev)
         if self._X2 is None:
             diag = [torch.diagonal(L) for L in self.L]
             self._diag = [bool(torch.count_nonzero(L - torch.diag(dg)) == 0) for L, dg in zip(self.L, diag)]
             # isotropic C = σ²I: normal_(0, σ) draws the same numbers as σ·normal_() (z·σ + 0), one pass
             self._std = [float(dg[0]) if dk and bool((dg == dg[0]).all()) else None
                          for dk, dg in zip(self._diag, diag)]
-            self._X2 = self.X_cpu.unsqueeze(2).expand(K, nmax, 2, self.d0).contiguous().unsqueeze(1)
+            self._X2 = self.X_cpu.unsqueeze(2).expand(K, nmax, 2, self.d0).contiguous().unsqueeze(1).to(bdev)
+            self.L = [L.to(bdev) for L in self.L]
         buf = self._buf
         if add_data and self.padded:
             buf.zero_()  # padded rows held x̂ + 0 = 0 before: keep them 0
-        for k, (g, n, L) in enumerate(zip(self.gens, self.ns, self.L)):
+        for k, (g, n, L) in enumerate(zip(gens, self.ns, self.L)):
             if n == nmax and self._std[k] is not None:
                 buf[k].normal_(0.0, self._std[k], generator=g)
             elif n == nmax:
                 buf[k].normal_(generator=g)
                 buf[k] = buf[k] * torch.diagonal(L) if self._diag[k] else buf[k] @ L.T
             else:
-                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=self.dt)
+                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=self.dt, device=bdev)
                 buf[k, :, :n] = z * torch.diagonal(L) if self._diag[k] else z @ L.T
         if add_data:
             buf.add_(self._X2)

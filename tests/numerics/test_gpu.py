@@ -54,6 +54,18 @@ def test_engine_float32_on_cuda_is_close_to_cpu():
     TABLE["cuda_vs_cpu_engine_float32"].assert_close(gpu.W.numpy(), cpu.W.numpy(), floor=1e-3)
 
 
+def test_noise_on_the_device_is_reproducible_and_its_own_stream():
+    # noise_device="device": per-configuration CUDA generators (no host-side sampling): reproducible on the
+    # GPU, a different stream than the CPU's (so not comparable number by number with a CPU run)
+    s = TrainSettings(steps=100, lr=5e-3, dtype="float64", progress=False, record_every=50, device="cuda",
+                      noise_device="device")
+    a, b = train_batch(_problems(), s), train_batch(_problems(), s)
+    assert torch.equal(a.W, b.W)
+    cpu_noise = train_batch(_problems(), replace(s, noise_device="cpu"))
+    assert not torch.allclose(a.W, cpu_noise.W, rtol=1e-6)
+    assert np.isfinite(a.loss_history).all()
+
+
 # one experiment per family, tiny: (name, overrides, how to pick the numbers that must agree)
 FAMILIES = [
     ("ziyin_ncrit", dict(ns=(3, 6, 24), steps=800, mc_draws=2000, direction_draws=4000),

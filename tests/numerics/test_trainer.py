@@ -59,6 +59,14 @@ def test_padding_equals_alone(loss):
         assert_rel_close(batched.W[k].numpy(), alone.W[0].numpy(), 1e-11, floor=1e-3, reason=BATCHED)
 
 
+def test_noise_device_on_the_cpu_is_the_cpu_stream():
+    # on a CPU run "device" noise is the CPU generators' noise: the same numbers
+    probs = mixed_problems()
+    assert torch.equal(train_batch(probs, FAST).W, train_batch(probs, FAST, noise_device="device").W)
+    with pytest.raises(ValueError, match="noise_device must be"):
+        train_batch(probs, FAST, noise_device="gpu")
+
+
 def test_float32_batched_equals_alone_and_is_reproducible():
     # float32 runs draw float32 noise; per-configuration arithmetic is still independent of the
     # batch: float32 rounding (eps 1.2e-7) reordered at most per op over 40 steps -> rtol 1e-5
