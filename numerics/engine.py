@@ -313,8 +313,10 @@ def train_stacked(init: Callable[[Context], dict], step_fn: Callable[[dict, int,
     if len(Ks) != 1:
         raise ValueError(f"every parameter must have the runs as its leading dimension, got leading sizes {sorted(Ks)}")
     K = ctx.K = Ks.pop()
-    if len(ctx.gens) not in (1, K):
-        raise ValueError(f"seeds must hold K={K} seeds (one per run) or be one int, got {len(ctx.gens)}")
+    shared = isinstance(seeds, (int, np.integer))
+    if not shared and len(ctx.gens) != K:
+        raise ValueError(f"seeds must hold K={K} seeds (one per run) or be one int (a shared stream), "
+                         f"got {len(ctx.gens)}")
     if autograd:
         for t in params.values():
             t.requires_grad_(True)
