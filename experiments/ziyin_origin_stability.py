@@ -48,6 +48,7 @@ class Config:
     z: float = 5.0  # tolerance in standard errors (false alarm < 1e-6 per comparison)
     device: str = "auto"
     dtype: str = "float64"
+    noise_device: str = "cpu"  # "device": augmentation drawn on the GPU (own stream; numerics.trainer)
 
     def validate(self) -> "Config":
         if self.d < 1 or self.n < 2:
@@ -91,7 +92,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
                                           tags={"arm": arm, "sigma": s, "gamma": g, "replica": j}))
             info.append({"arm": arm, "sigma": s, "gamma": g, "replica": j, "X": X, "B": B, "bmax": bmax})
     settings = TrainSettings(loss="weighted_infonce", steps=cfg.steps, lr=cfg.lr, lr_schedule=cfg.lr_schedule,
-                             device=cfg.device, dtype=cfg.dtype, progress=False)
+                             device=cfg.device, dtype=cfg.dtype, noise_device=cfg.noise_device, progress=False)
     recs = run_sweep(problems, settings, store=out_dir / "runs")
     W = weights(recs)
     K = len(problems)
