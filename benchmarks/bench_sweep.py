@@ -4,9 +4,11 @@
     eager PyTorch loop per configuration (nn.Linear weight, torch.optim.Adam, the loss
     written naively with pairwise differences ((f[:, None] - g[None])**2).sum(-1) and a
     Python-level log-sum-exp).
-(b) project: numerics.trainer.train_batch -- all K configurations as one batched tensor
-    program, the N×N work through one baddbmm and the closed-form backward of
-    numerics.losses.WeightedInfoNCEFused.
+(b) project: numerics.trainer.train_batch on the training engine (numerics.engine) -- all K
+    configurations as one batched tensor program; for weighted InfoNCE the loss and ∂L/∂W in closed
+    form without an autograd graph (``trainer._Batch.infonce_step``: one bmm of augmented features
+    gives −½|f_i − f'_j|², then exp and two bmm's), augmentation noise drawn per configuration straight
+    into one buffer.
 
 Both sides: float32, CPU, the same thread count (default 1: on a shared 2-core box,
 OpenMP spin-waiting makes 2 threads slower than 1), same N, d, steps, lr, α, σ.
@@ -33,6 +35,10 @@ The last printed lines are ``speedup_small``, ``speedup_large`` (reference / our
 and ``roofline_fraction_large`` (roofline time / ours).
 
     python benchmarks/bench_sweep.py [--threads 1] [--ref-small 32] [--ref-large 6] [--no-jax] [--no-compile]
+
+``--device cuda`` (a GPU machine; ``benchmarks/gpu_check.sh``): the trainer alone on the GPU, float32 and
+float64, the two workloads and a GPU-sized one (K=1024, N=256, d=32), wall seconds after
+``torch.cuda.synchronize``; the last lines are ``cuda_<workload>_<dtype>_s``.
 """
 from __future__ import annotations
 
@@ -89,9 +95,34 @@ def problems(K: int, N: int, d: int) -> list[LinearProblem]:
     return [LinearProblem(A0=np.eye(d), C=SIGMA**2 * np.eye(d), d1=d, n=N, alpha=ALPHA, seed=k) for k in range(K)]
 
 
-def settings(steps: int) -> TrainSettings:
-    return TrainSettings(loss="weighted_infonce", steps=steps, lr=LR, dtype="float32", device="cpu",
+def settings(steps: int, device: str = "cpu", dtype: str = "float32") -> TrainSettings:
+    return TrainSettings(loss="weighted_infonce", steps=steps, lr=LR, dtype=dtype, device=device,
                          progress=False, record_every=steps)
+
+
+def main_cuda() -> None:
+    """The trainer on the GPU (wall seconds, synchronized), float32 and float64."""
+    if not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch sees no GPU here")
+    print(f"CUDA: {torch.cuda.get_device_name()}, torch {torch.__version__}")
+    work = dict(WORKLOADS, gpu=dict(K=1024, N=256, d=32, steps=100))
+    out = {}
+    for dtype in ("float32", "float64"):
+        for name, w in work.items():
+            K, N, d, steps = w["K"], w["N"], w["d"], w["steps"]
+            probs = problems(K, N, d)
+            train_batch(probs[:2], settings(3, "cuda", dtype))  # warm-up (context, kernels)
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            res = train_batch(probs, settings(steps, "cuda", dtype))
+            torch.cuda.synchronize()
+            out[f"cuda_{name}_{dtype}_s"] = sec = time.perf_counter() - t0
+            if not np.isfinite(res.loss_history).all():
+                raise RuntimeError("training on CUDA diverged")
+            print(f"{name} ({dtype}): K={K} N={N} d={d} steps={steps}: {sec:.3f} s wall "
+                  f"({1e3 * sec / steps:.2f} ms/step; noise drawn on the CPU: same numbers as a CPU run)")
+    for k, v in out.items():
+        print(f"{k}: {v:.3f}")
 
 
 def time_reference(K: int, N: int, d: int, steps: int, subset: int, loss_fn=reference_loss) -> tuple[float, float, int]:
@@ -166,8 +197,9 @@ def time_jax(K: int, N: int, d: int, steps: int, threads: int) -> dict:
 
 
 def time_compiled(K: int, N: int, d: int, steps: int = 20) -> tuple[float, float] | None:
-    """(eager, compiled) CPU seconds per step of the loss+gradient of one batch; None if compile fails."""
+    """(eager, compiled) CPU seconds per step of the autograd loss+gradient of one batch; None if compile fails."""
     batch = trainer._Batch(problems(K, N, d), settings(steps))
+    W0 = batch.init_weights([torch.Generator().manual_seed(k) for k in range(K)])["W"].float()
 
     def step(W, X, e1, e2, alpha, mask):
         f = (X + e1) @ W.transpose(1, 2)
@@ -176,7 +208,7 @@ def time_compiled(K: int, N: int, d: int, steps: int = 20) -> tuple[float, float
         return torch.autograd.grad(loss, W)[0]
 
     noise = [batch.noise() for _ in range(steps)]
-    W = batch.W.detach().clone().requires_grad_(True)
+    W = W0.clone().requires_grad_(True)
     out = []
     for fn in (step, None):
         if fn is None:
@@ -218,24 +250,26 @@ def check_same_loss() -> float:
 
 def noise_per_step(K: int, N: int, d: int, steps: int = 100) -> float:
     batch = trainer._Batch(problems(K, N, d), settings(steps))
+    batch.init_weights([torch.Generator().manual_seed(k) for k in range(K)])
     c0 = time.process_time()
     for _ in range(steps):
-        batch.noise()
+        batch.input_slab()
     return (time.process_time() - c0) / steps
 
 
-def per_step_plain_vs_fused(K: int, N: int, d: int, steps: int = 10) -> tuple[float, float]:
-    """Attribution: the trainer with the plain autograd loss vs the fused one (per step)."""
+def per_step_paths(K: int, N: int, d: int, steps: int = 10) -> tuple[float, float, float]:
+    """Attribution: the trainer with autograd of the plain loss, autograd of the fused loss (closed-form
+    backward of the loss only), and the closed-form ∂L/∂W path (per step)."""
     probs = problems(K, N, d)
     out = []
     plain = losses.weighted_infonce
-    for fused in (False, True):
-        f = (lambda fx, fxp, a, m=None, fused=False: plain(fx, fxp, a, m, fused=False)) if not fused else plain
+    for path in ("plain", "fused", "closed"):
+        f = (lambda fx, fxp, a, m=None, fused=False: plain(fx, fxp, a, m, fused=False)) if path == "plain" else plain
         with mock.patch.object(trainer.losses, "weighted_infonce", f):
             c0 = time.process_time()
-            train_batch(probs, settings(steps))
+            train_batch(probs, settings(steps), closed_form=(path == "closed"))
             out.append((time.process_time() - c0) / steps)
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def main(argv=None) -> None:
@@ -245,8 +279,12 @@ def main(argv=None) -> None:
     ap.add_argument("--ref-large", type=int, default=6, help="configurations of the large workload timed for (a)")
     ap.add_argument("--no-jax", action="store_true", help="skip the JAX peer")
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile variant")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="cuda: the trainer on the GPU only")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.device == "cuda":
+        main_cuda()
+        return
     print(f"float32, CPU, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     print(f"reference vs project loss on the same features: max |diff| = {check_same_loss():.2e} (float64)")
     speed = {}
@@ -265,9 +303,9 @@ def main(argv=None) -> None:
     print(f"small, augmentation sampling (trainer's per-config generators): {1e3 * noise_per_step(w['K'], w['N'], w['d']):.2f} ms "
           f"CPU per step of {1e3 * speed['small'][1] / w['steps']:.2f} ms")
     K, N, d, steps = (WORKLOADS["large"][k] for k in ("K", "N", "d", "steps"))
-    p_plain, p_fused = per_step_plain_vs_fused(K, N, d)
-    print(f"large, trainer per step: plain autograd loss {1e3 * p_plain:.1f} ms, fused loss {1e3 * p_fused:.1f} ms "
-          f"(x{p_plain / p_fused:.2f} from the closed-form backward)")
+    p_plain, p_fused, p_closed = per_step_paths(K, N, d)
+    print(f"large, trainer per step: autograd of the plain loss {1e3 * p_plain:.1f} ms, of the fused loss "
+          f"{1e3 * p_fused:.1f} ms, closed-form ∂L/∂W {1e3 * p_closed:.1f} ms (x{p_plain / p_closed:.2f})")
     peak, erate = gemm_peak(), exp_rate()
     achieved = matmul_flops_per_step(K, N, d, d) * steps / speed["large"][1]
     print(f"GEMM rate (2048^3 float32 matmul): {peak / 1e9:.1f} GFLOP/s; exp rate: {erate / 1e9:.2f} Gexp/s; "

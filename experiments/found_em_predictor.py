@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.ssl_nets import empirical_predictor, population_predictor, train_linear_siamese
 from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
@@ -48,7 +49,8 @@ class Config:
     eval_samples: int = 20000
     median_tol: float = 0.05
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.n, "n", 1)
@@ -67,8 +69,7 @@ class Config:
         check_positive(self.init_scale, "init_scale")
         check_int(self.eval_samples, "eval_samples", 100)
         check_positive(self.median_tol, "median_tol")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(seeds=8, steps=800, eval_samples=8000)  # 8 seeds: see the power line of found.em-predictor
@@ -90,10 +91,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
     Sx = data_covariance(cfg)
     C = cfg.sigma**2 * np.eye(cfg.n)
     seeds = [cfg.seed * 1000 + k for k in range(cfg.seeds)]
-    device = "cpu" if cfg.device == "auto" and not torch.cuda.is_available() else ("cuda" if cfg.device == "auto" else cfg.device)
     res = train_linear_siamese(Sx, C, cfg.d, seeds, method="simsiam", loss="mse", steps=cfg.steps, batch=cfg.batch,
                                lr=cfg.lr, lr_pred=cfg.lr_pred, lr_schedule="cosine", init_scale=cfg.init_scale,
-                               record_every=max(1, cfg.steps // 40), device=device)
+                               record_every=max(1, cfg.steps // 40), device=cfg.device, dtype=cfg.dtype)
     with torch.no_grad():
         A_pop_hist = population_predictor(res.W_hist, res.Wt_hist, Sx, C)  # (R, K, d, d)
         err_hist = _rel(res.A_hist, A_pop_hist).numpy()  # (R, K)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.ssl_metrics import principal_angles
 from sslverify.numerics.ssl_nets import train_linear_siamese
@@ -44,7 +45,8 @@ class Config:
     lr_schedule: str = "constant"  # a cosine decay freezes slow BYOL seeds before they align
     angle_tol_deg: float = 5.0
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.n, "n", 2)
@@ -71,8 +73,7 @@ class Config:
         check_positive(self.angle_tol_deg, "angle_tol_deg")
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 # faster rates so 2000 steps align; 8 seeds per method: see the power line of found.linear-byol
@@ -93,12 +94,11 @@ def run(cfg: Config, out_dir: Path) -> dict:
     Sx, U_top, U_bot = problem(cfg)
     C = cfg.sigma**2 * np.eye(cfg.n)
     seeds = [cfg.seed * 1000 + k for k in range(cfg.seeds)]
-    device = "cpu" if cfg.device == "auto" and not torch.cuda.is_available() else ("cuda" if cfg.device == "auto" else cfg.device)
     checks, table, curves, per_method = [], [], {}, {}
     for method in cfg.methods:
         res = train_linear_siamese(Sx, C, cfg.d, seeds, method=method, loss="mse", steps=cfg.steps, batch=cfg.batch,
                                    lr=cfg.lr, lr_pred=cfg.lr_pred, lr_schedule=cfg.lr_schedule, ema=cfg.ema,
-                                   weight_decay=cfg.weight_decay, record_every=max(1, cfg.steps // 40), device=device)
+                                   weight_decay=cfg.weight_decay, record_every=max(1, cfg.steps // 40), device=cfg.device, dtype=cfg.dtype)
         ang_hist = np.degrees(principal_angles(res.W_hist, torch.as_tensor(U_top)).amax(-1).numpy())  # (R, K)
         ang_final = ang_hist[-1]
         ang_bot = np.degrees(principal_angles(res.W, torch.as_tensor(U_bot)).amin(-1).numpy())

@@ -45,6 +45,7 @@ import torch
 
 from sslverify.numerics.content_style import make_generator, sample_pairs
 from sslverify.numerics.content_style_train import adjusted_r2, forward, init_mlp, temperatures
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.lastlayer import train_encoder_projector
 from sslverify.numerics.metrics import stable_rank
@@ -80,7 +81,8 @@ class Config:
     conv_tol: float = 0.02  # converged: |Δ mean InfoNCE| / InfoNCE between the last two fifths below this
     dtype: str = "float32"  # training precision (evaluation of spectra is always float64)
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)
@@ -110,10 +112,7 @@ class Config:
         check_positive(self.sv_tol, "sv_tol")
         check_positive(self.collapse_level, "collapse_level")
         check_positive(self.conv_tol, "conv_tol")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(seeds=6, steps=500, batch=64, lr=3e-3, pool=2048, eval_samples=1024)
@@ -166,8 +165,9 @@ def run(cfg: Config, out_dir: Path) -> dict:
     res = train_encoder_projector(rep_init(cfg.depth, 11), rep_init(2, 23), use, lam, rep([p.x for p in pools], dt),
                                   rep([p.x_pos for p in pools], dt), tau, kind="cosine", steps=cfg.steps,
                                   batch=cfg.batch, lr=cfg.lr, seed=cfg.seed + 5,
-                                  record_every=max(1, cfg.steps // 30))
-    encoder = {k: v.to(torch.float64) for k, v in res.encoder.items()}
+                                  record_every=max(1, cfg.steps // 30), device=cfg.device, dtype=cfg.dtype)
+    # spectra are evaluated in float64 on the CPU, whatever the training device and dtype
+    encoder = {k: v.detach().to("cpu", torch.float64) for k, v in res.encoder.items()}
     with torch.no_grad():
         h = forward(encoder, rep([e.x for e in evals]))
         lam_h = covariance_spectrum(h).flip(-1).clamp_min(0)  # descending

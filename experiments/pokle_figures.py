@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.dual_nets import Setting, max_cosine, train_dual, warm_start, warm_start_columns
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.sparse_coding import (check_mask_prob, check_sparsity, one_sparse_latents, random_dictionary, sample_data,
@@ -67,7 +68,8 @@ class Config:
     flat_tol: float = 0.1  # |late − previous| ≤ flat_tol · (total change), or ≤ 0.02 absolute for the metric
     success: float = 0.8  # min max-cosine counted as "recovers the dictionary"
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)
@@ -91,8 +93,7 @@ class Config:
         check_positive(self.flat_tol, "flat_tol")
         if not 0 < self.success <= 1:
             raise ValueError(f"success must lie in (0, 1], got {self.success}")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 #: The source's setting (§4.2 "Training setting", §5.2.2); None = not given / lost in the text.
@@ -166,7 +167,8 @@ def run(cfg: Config, out_dir: Path) -> dict:
         X, M = torch.stack([x for x, _ in data]), torch.stack([m for _, m in data])
         res = train_dual(X, M, [sets[i][4] for i, _ in members], fam, m=cfg.m, steps=cfg.steps, batch=cfg.batch,
                          lr=cfg.lr, alpha=cfg.alpha, tau=cfg.tau, record_every=max(1, cfg.steps // 40),
-                         seed=cfg.seed * 1000 + (1 if fam == "ncl" else 2))
+                         seed=cfg.seed * 1000 + (1 if fam == "ncl" else 2), device=cfg.device,
+                         dtype=cfg.dtype)
         for i in {i for i, _ in members}:
             cols = [k for k, (j, _) in enumerate(members) if j == i]
             runs[sets[i][0]] = {"figure": sets[i][1], "loss_family": fam, "steps": res.steps.tolist(),

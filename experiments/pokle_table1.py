@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from sslverify.numerics.dual_nets import Setting, train_dual
+from sslverify.numerics.device import check_placement
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.sparse_coding import check_mask_prob, check_sparsity, random_dictionary, sample_data, sample_latents
 from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
@@ -76,7 +77,8 @@ class Config:
     flat_tol: float = 0.03  # convergence rule: |loss change| over the last quarter ≤ flat_tol·(total drop); SGD noise ~1%
     fall_tol: float = 0.03  # the min max-cosine jitters by ~0.02 between records (SGD noise); a fall beyond 0.03 is real
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)
@@ -100,8 +102,7 @@ class Config:
         check_positive(self.lr, "lr")
         check_positive(self.flat_tol, "flat_tol")
         check_positive(self.fall_tol, "fall_tol")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(seeds=1, steps=500, lr=1.0, batch=64)
@@ -144,7 +145,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
     for i, method in enumerate(METHODS):
         res = train_dual(X, M, [Setting(act=cfg.act, bn=True, head=True)] * K, method, m=cfg.m, steps=cfg.steps,
                          batch=cfg.batch, lr=cfg.lr, alpha=cfg.alpha, tau=cfg.tau, record_every=max(1, cfg.steps // 32),
-                         seed=cfg.seed * 1000 + 17 + i)
+                         seed=cfg.seed * 1000 + 17 + i, device=cfg.device, dtype=cfg.dtype)
         curves[method] = {"steps": res.steps.tolist(), "min_maxcos": res.maxcos[:, :, 2].tolist(), "loss": res.loss.tolist()}
         final[method] = res.maxcos[-1]  # (K, 3)
         flat[method] = flatness(res.loss)

@@ -39,6 +39,7 @@ import torch
 
 from sslverify.numerics.content_style import make_generator, sample_pairs
 from sslverify.numerics.content_style_train import adjusted_r2, forward, init_linear, init_mlp, temperatures, train
+from sslverify.numerics.device import check_placement, resolve_dtype
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.validation import check_int, check_positive
 
@@ -67,7 +68,8 @@ class Config:
     eval_samples: int = 4096
     collapse_max: float = 0.75
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float32"
 
     def validate(self) -> None:
         d = check_int(self.d, "d", 2)
@@ -99,18 +101,15 @@ class Config:
         from sslverify.numerics.validation import check_open_unit
 
         check_open_unit(self.collapse_max, "collapse_max")
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(d_cs=(0, 2, 4), taus_c=(0.003, 0.01, 0.1, 1.0, 10.0), seeds=3, steps=800, batch=64, lr=3e-2, pool=2048,
              mlp=False)
 FULL = dict(seeds=8, steps=20000, batch=512, pool=65536, steps_mlp=20000, seeds_mlp=4, eval_samples=10000)
 
-F32 = torch.float32
-
-
 def _linear_panel(cfg: Config) -> dict:
+    dt = resolve_dtype(cfg.dtype)  # the training dtype (float32 by default)
     configs = [(0, 1.0, s) for s in range(cfg.seeds)]
     configs += [(dc, t, s) for dc in cfg.d_cs if dc > 0 for t in cfg.taus_c for s in range(cfg.seeds)]
     xs, xts, As, taus = [], [], [], []
@@ -118,11 +117,12 @@ def _linear_panel(cfg: Config) -> dict:
         g = make_generator(cfg.d, "linear", seed=cfg.seed * 1000 + s)  # same A for every config of a seed
         p = sample_pairs(cfg.pool, cfg.d, dc, "box", sigma_s=cfg.sigma_s, generator=g, seed=cfg.seed * 1000 + 100 + k)
         xs.append(p.x); xts.append(p.x_pos); As.append(g.linear_matrix())
-        taus.append(temperatures(cfg.d, dc, t, 1.0, dtype=F32))
-    x = torch.tensor(np.stack(xs), dtype=F32)
-    xt = torch.tensor(np.stack(xts), dtype=F32)
-    par = {k: v.to(F32) for k, v in init_linear(len(configs), cfg.d, cfg.seed).items()}
-    res = train(par, x, xt, torch.stack(taus).unsqueeze(1), steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=cfg.seed)
+        taus.append(temperatures(cfg.d, dc, t, 1.0, dtype=dt))
+    x = torch.tensor(np.stack(xs), dtype=dt)
+    xt = torch.tensor(np.stack(xts), dtype=dt)
+    par = {k: v.to(dt) for k, v in init_linear(len(configs), cfg.d, cfg.seed).items()}
+    res = train(par, x, xt, torch.stack(taus).unsqueeze(1), steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=cfg.seed,
+                device=cfg.device, dtype=cfg.dtype)
     rows = []
     for k, (dc, t, s) in enumerate(configs):
         W = res.params["W0"][k].double().numpy()
@@ -139,6 +139,7 @@ def _linear_panel(cfg: Config) -> dict:
 
 
 def _mlp_panel(cfg: Config, space: str) -> dict:
+    dt = resolve_dtype(cfg.dtype)
     t_lo, t_hi = min(cfg.taus_c), max(cfg.taus_c)
     base = 1.0 if space == "box" else cfg.tau_sphere
     settings = [(1.0, s) for s in range(cfg.seeds_mlp)] + [(t_lo, s) for s in range(cfg.seeds_mlp)] + \
@@ -150,14 +151,14 @@ def _mlp_panel(cfg: Config, space: str) -> dict:
         p = sample_pairs(cfg.pool, d, dc, space, sigma_s=cfg.sigma_s, kappa=cfg.kappa, generator=g, seed=cfg.seed * 1000 + 600 + k)
         e = sample_pairs(cfg.eval_samples, d, dc, space, sigma_s=cfg.sigma_s, kappa=cfg.kappa, generator=g, seed=cfg.seed * 1000 + 700 + k)
         xs.append(p.x); xts.append(p.x_pos); evals.append(e)
-        taus.append(temperatures(d, dc, ratio * base, base, dtype=F32))
-    x = torch.tensor(np.stack(xs), dtype=F32)
-    xt = torch.tensor(np.stack(xts), dtype=F32)
-    par = {k: v.to(F32) for k, v in init_mlp(len(settings), d, cfg.depth, cfg.seed + 1).items()}
+        taus.append(temperatures(d, dc, ratio * base, base, dtype=dt))
+    x = torch.tensor(np.stack(xs), dtype=dt)
+    xt = torch.tensor(np.stack(xts), dtype=dt)
+    par = {k: v.to(dt) for k, v in init_mlp(len(settings), d, cfg.depth, cfg.seed + 1).items()}
     kind, normalize = ("gaussian", False) if space == "box" else ("cosine", True)
     res = train(par, x, xt, torch.stack(taus).unsqueeze(1), kind=kind, steps=cfg.steps_mlp, batch=cfg.batch,
-                lr=cfg.lr_mlp, seed=cfg.seed + 2, normalize=normalize)
-    xe = torch.tensor(np.stack([e.x for e in evals]), dtype=F32)
+                lr=cfg.lr_mlp, seed=cfg.seed + 2, normalize=normalize, device=cfg.device, dtype=cfg.dtype)
+    xe = torch.tensor(np.stack([e.x for e in evals]), dtype=dt)
     ze = torch.tensor(np.stack([e.z for e in evals]), dtype=torch.float64)
     with torch.no_grad():
         _, acts = forward(res.params, xe, normalize=normalize, return_all=True)

@@ -35,6 +35,7 @@ import torch
 
 from sslverify.numerics.content_style import make_generator, sample_pairs
 from sslverify.numerics.content_style_train import forward, init_mlp, train
+from sslverify.numerics.device import check_placement, resolve_dtype
 from sslverify.numerics.experiment import ExperimentSpec, main
 from sslverify.numerics.validation import check_int, check_positive
 from sslverify.theory.rusak.table1 import (box_best_scaling, box_prediction, normalize_partial, sphere_partial_collapse,
@@ -75,7 +76,8 @@ class Config:
     pool: int = 8192
     chunk: int = 1000
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
+    dtype: str = "float32"
 
     def validate(self) -> None:
         d = check_int(self.d, "d", 2)
@@ -106,8 +108,7 @@ class Config:
         check_positive(self.lr, "lr")
         check_int(self.pool, "pool", self.batch)
         check_int(self.chunk, "chunk", 1)
-        if self.device not in ("cpu", "auto", "cuda"):
-            raise ValueError(f"device must be 'cpu', 'auto' or 'cuda', got {self.device!r}")
+        check_placement(self)
 
 
 QUICK = dict(n_eval=4000, eval_seeds=2, n_mc=50_000, sigma_grid=(0.05, 0.1, 0.3), kappa_grid=(2.0, 20.0), seeds=2,
@@ -303,17 +304,18 @@ def _trained(cfg: Config, space: str, checks: list, rows: list) -> dict:
         p = sample_pairs(cfg.pool, cfg.d, dc, space, sigma_s=cfg.sigma_s, kappa=cfg.kappa, generator=g, seed=cfg.seed * 1000 + 200 + k)
         e = sample_pairs(cfg.n_eval, cfg.d, dc, space, sigma_s=cfg.sigma_s, kappa=cfg.kappa, generator=g, seed=cfg.seed * 1000 + 300 + k)
         xs.append(p.x); xts.append(p.x_pos); evals.append((g, e))  # noqa: E702
-    x = torch.tensor(np.stack(xs), dtype=torch.float32)
-    xt = torch.tensor(np.stack(xts), dtype=torch.float32)
-    par = {k: v.float() for k, v in init_mlp(len(settings), cfg.d, cfg.depth, cfg.seed + 11).items()}
-    res = train(par, x, xt, tau.float(), kind=kind, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=cfg.seed + 12,
-                normalize=normalize)
+    dt = resolve_dtype(cfg.dtype)  # training dtype (float32 by default); evaluation below in float64
+    x = torch.tensor(np.stack(xs), dtype=dt)
+    xt = torch.tensor(np.stack(xts), dtype=dt)
+    par = {k: v.to(dt) for k, v in init_mlp(len(settings), cfg.d, cfg.depth, cfg.seed + 11).items()}
+    res = train(par, x, xt, tau.to(dt), kind=kind, steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=cfg.seed + 12,
+                normalize=normalize, device=cfg.device, dtype=cfg.dtype)
     hist = res.loss_history
     decreased = bool(np.all(hist[-1] < hist[0]))
     trained, base = {0: [], cfg.d_c: []}, {0: [], cfg.d_c: []}
     for k, (dc, s) in enumerate(settings):
         g, e = evals[k]
-        pk = {n: v[k:k + 1].double() for n, v in res.params.items()}
+        pk = {n: v[k:k + 1].detach().to("cpu", torch.float64) for n, v in res.params.items()}
         with torch.no_grad():
             z = forward(pk, torch.as_tensor(e.x)[None])[0]
             zt = forward(pk, torch.as_tensor(e.x_pos)[None])[0]

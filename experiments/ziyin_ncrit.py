@@ -47,6 +47,8 @@ NAME = "ziyin_ncrit"
 class Config:
     seed: int = 0
     device: str = "auto"
+    dtype: str = "float64"
+    noise_device: str = "cpu"  # "device": augmentation drawn on the GPU (own stream; numerics.trainer)
     d: int = 4  # d0 = d1 = d (App. B: d0 = d1 = 32)
     alpha: float = 0.1
     sigmas: tuple = (3.0, 5.0)
@@ -144,10 +146,10 @@ def _problems(cfg: Config) -> list[LinearProblem]:
 def _settings(cfg: Config, source: bool = False) -> TrainSettings:
     if source:  # App. B: Adam lr 6e-4 constant, 5000 steps, last iterate, the trainer's default init
         return TrainSettings(loss="weighted_infonce", steps=cfg.source_steps, lr=6e-4, lr_schedule="constant",
-                             device=cfg.device, record_every=100)
+                             device=cfg.device, dtype=cfg.dtype, noise_device=cfg.noise_device, record_every=100)
     return TrainSettings(loss="weighted_infonce", steps=cfg.steps, lr=cfg.lr, lr_schedule=cfg.lr_schedule,
                          init_scale=cfg.init_scale, average_tail=cfg.average_tail, aug_draws=cfg.aug_draws,
-                         device=cfg.device, record_every=100)
+                         device=cfg.device, dtype=cfg.dtype, noise_device=cfg.noise_device, record_every=100)
 
 
 def _row(cfg: Config, p: LinearProblem, rec: dict, init_scale: float) -> dict:
@@ -292,7 +294,7 @@ def plot(results: dict, out_dir: Path) -> list[str]:
 
 
 SPEC = ExperimentSpec(name=NAME, config=Config, run=run, plot=plot, quick=QUICK, full=FULL,
-                      description=__doc__.splitlines()[0])
+                      description=__doc__.splitlines()[0], sweeps=True)
 
 if __name__ == "__main__":
     raise SystemExit(main(SPEC))

@@ -52,6 +52,8 @@ class Config:
     far_below: float = 0.25
     n_smallest: int = 3
     device: str = "auto"
+    dtype: str = "float64"
+    noise_device: str = "cpu"  # "device": augmentation drawn on the GPU (own stream; numerics.trainer)
 
     def validate(self) -> "Config":
         if self.d < 2 or self.n < self.d + 1:
@@ -132,7 +134,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
                                           tags={"sigma2": float(v), "replica": j}))
     a_min = np.array(a_min)
     base = dict(steps=cfg.steps, lr=cfg.lr, lr_schedule=cfg.lr_schedule, average_tail=cfg.average_tail,
-                device=cfg.device, progress=False)
+                device=cfg.device, dtype=cfg.dtype, noise_device=cfg.noise_device, progress=False)
     S, k = len(s2), cfg.n_smallest
     out = {}
     for name, norm in (("normalized", True), ("unnormalized", False)):
@@ -260,7 +262,7 @@ def plot(results: dict, out_dir: Path) -> list:
 
 
 SPEC = ExperimentSpec(name="ziyin_norm_collapse", config=Config, run=run, plot=plot, quick=QUICK, full=FULL,
-                      description=__doc__.splitlines()[0])
+                      description=__doc__.splitlines()[0], sweeps=True)
 
 if __name__ == "__main__":
     raise SystemExit(main(SPEC))

@@ -60,6 +60,8 @@ class Config:
     scan_points: int = 13
     z: float = 5.0  # tolerance in standard errors (false alarm < 1e-6 per comparison)
     device: str = "auto"
+    dtype: str = "float64"
+    noise_device: str = "cpu"  # "device": augmentation drawn on the GPU (own stream; numerics.trainer)
     # nonlinear arms (2: fixed tanh features, 3: trained two-layer tanh network)
     nonlinear: bool = True
     nl_sigmas: tuple = (0.0, 1.0, 2.0, 3.0, 5.0)
@@ -137,7 +139,7 @@ def _linear(cfg: Config, out_dir: Path) -> dict:
                                           tags={"arm": arm, "sigma": s, "gamma": g, "replica": j}))
             info.append({"arm": arm, "sigma": s, "gamma": g, "replica": j, "X": X, "B": B, "bmax": bmax})
     settings = TrainSettings(loss="weighted_infonce", steps=cfg.steps, lr=cfg.lr, lr_schedule=cfg.lr_schedule,
-                             device=cfg.device, progress=False)
+                             device=cfg.device, dtype=cfg.dtype, noise_device=cfg.noise_device, progress=False)
     recs = run_sweep(problems, settings, store=out_dir / "runs")
     W = weights(recs)
     K = len(problems)
@@ -480,7 +482,7 @@ def plot(results: dict, out_dir: Path) -> list:
 
 
 SPEC = ExperimentSpec(name="ziyin_origin_stability", config=Config, run=run, plot=plot, quick=QUICK, full=FULL,
-                      description=__doc__.splitlines()[0])
+                      description=__doc__.splitlines()[0], sweeps=True)
 
 if __name__ == "__main__":
     raise SystemExit(main(SPEC))

@@ -59,6 +59,8 @@ class Config:
     eig_rtol: float = 0.3  # trained-vs-derived eigenvalue tolerance, see run()
     vanish_ratio: float = 0.1  # "never vanishes": λ_min ≥ vanish_ratio · λ_pred,min at every σ
     device: str = "auto"
+    dtype: str = "float64"
+    noise_device: str = "cpu"  # "device": augmentation drawn on the GPU (own stream; numerics.trainer)
 
     def validate(self) -> "Config":
         if self.d < 2 or self.n < self.d + 1:
@@ -120,6 +122,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
     for q in sorted({_q(cfg, s) for s in sig}, reverse=True):  # one sweep per relative-step group
         idx = [i for i, p in enumerate(problems) if _q(cfg, p.tags["sigma"]) == q]
         settings = TrainSettings(steps=cfg.steps, lr=cfg.lr * q, lr_schedule=cfg.lr_schedule, device=cfg.device,
+                                 dtype=cfg.dtype, noise_device=cfg.noise_device,
                                  init_scale=cfg.init_scale * q, aug_draws=max(1, round(1 / q)),
                                  average_tail=cfg.average_tail, progress=False)
         for i, rec in zip(idx, run_sweep([problems[i] for i in idx], settings, store=out_dir / "runs")):
@@ -128,6 +131,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
             protocol[float(sig[i % S])] = {"lr": settings.lr, "init_scale": settings.init_scale,
                                            "aug_draws": settings.aug_draws}
     src_settings = TrainSettings(steps=cfg.source_steps, lr=cfg.source_lr, lr_schedule="constant", device=cfg.device,
+                                 dtype=cfg.dtype, noise_device=cfg.noise_device,
                                  progress=False)
     src = np.array([r["gram_eigs"] for r in run_sweep(problems, src_settings, store=out_dir / "runs")])
     src = src.reshape(cfg.seeds, S, cfg.d)
@@ -254,7 +258,7 @@ def plot(results: dict, out_dir: Path) -> list:
 
 
 SPEC = ExperimentSpec(name="ziyin_sigma_scaling", config=Config, run=run, plot=plot, quick=QUICK, full=FULL,
-                      description=__doc__.splitlines()[0])
+                      description=__doc__.splitlines()[0], sweeps=True)
 
 if __name__ == "__main__":
     raise SystemExit(main(SPEC))

@@ -13,7 +13,8 @@ literal eq. 4 has a second, redundant Σ_{j≠i} outside the log; it multiplies 
 (``theory.rusak.algebra.loss_at_zero`` treats that convention).
 
 Everything is batched over a leading K (seeds × configurations): weights are (K, out, in)
-tensors applied with ``torch.bmm``; one Adam step updates all K runs at once.
+tensors applied with ``torch.bmm``; ``train`` hands the model, the loss and the minibatch stream to
+``numerics.engine.train_stacked`` (one Adam step updates all K runs at once).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from sslverify.numerics.device import resolve_device, resolve_dtype
+from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stacked
 from sslverify.numerics.validation import check_int, check_positive
 
 KINDS = ("gaussian", "cosine")
@@ -118,38 +121,57 @@ class TrainResult:
     steps: np.ndarray
 
 
-def train(params: dict, x_pool: torch.Tensor, xt_pool: torch.Tensor, tau: torch.Tensor, kind: str = "gaussian",
-          steps: int = 1000, batch: int = 256, lr: float = 1e-3, seed: int = 0, normalize: bool = False,
-          slope: float = 0.01, record_every: int = 50) -> TrainResult:
-    """Adam on the K stacked runs; every step draws a fresh minibatch of pairs from the pools.
+def minibatch_stream(x_pool: torch.Tensor, xt_pool: torch.Tensor, batch: int):
+    """Every step a fresh minibatch of pairs per run, indices drawn from the batch's generator (shared by
+    the K runs: ``torch.randint(0, P, (K, batch))``); pools (K, P, d) on the engine's device."""
+    K, P, _ = x_pool.shape
+    ar = torch.arange(K, device=x_pool.device).unsqueeze(1)
 
-    x_pool, xt_pool: (K, P, d) observation pairs; tau: (d,) or (K, 1, d) per-dim temperatures.
-    """
+    def draw(ctx):
+        idx = torch.randint(0, P, (K, batch), generator=ctx.gens[0]).to(x_pool.device)
+        return x_pool[ar, idx], xt_pool[ar, idx]
+
+    return draw
+
+
+def check_pools(x_pool: torch.Tensor, xt_pool: torch.Tensor, batch: int, steps: int, lr: float) -> None:
     check_int(steps, "steps", 1)
     check_int(batch, "batch", 2)
     check_positive(lr, "lr")
-    K, P, _ = x_pool.shape
-    if batch > P:
-        raise ValueError(f"batch must be <= pool size {P}, got {batch}")
-    tau = _check_tau(torch.as_tensor(tau, dtype=x_pool.dtype))
-    params = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-    opt = torch.optim.Adam(params.values(), lr=lr)
-    g = torch.Generator().manual_seed(seed)
-    hist, rec = [], []
-    ar = torch.arange(K).unsqueeze(1)
-    for t in range(steps):
-        idx = torch.randint(0, P, (K, batch), generator=g)
-        xb, xtb = x_pool[ar, idx], xt_pool[ar, idx]
-        z = forward(params, xb, slope, normalize)
-        zt = forward(params, xtb, slope, normalize)
-        loss = infonce(z, zt, tau, kind)  # (K,)
-        opt.zero_grad()
-        loss.sum().backward()
-        opt.step()
-        if t % record_every == 0 or t == steps - 1:
-            hist.append(loss.detach().numpy().copy())
-            rec.append(t)
-    return TrainResult({k: v.detach() for k, v in params.items()}, np.array(hist), np.array(rec))
+    if x_pool.dim() != 3 or xt_pool.shape != x_pool.shape:
+        raise ValueError(f"x_pool and xt_pool must be (K, P, d) of one shape, got {tuple(x_pool.shape)} and "
+                         f"{tuple(xt_pool.shape)}")
+    if batch > x_pool.shape[1]:
+        raise ValueError(f"batch must be <= pool size {x_pool.shape[1]}, got {batch}")
+
+
+def train(params: dict, x_pool: torch.Tensor, xt_pool: torch.Tensor, tau: torch.Tensor, kind: str = "gaussian",
+          steps: int = 1000, batch: int = 256, lr: float = 1e-3, seed: int = 0, normalize: bool = False,
+          slope: float = 0.01, record_every: int = 50, device: str = "cpu", dtype: str | None = None,
+          progress: bool = False) -> TrainResult:
+    """Adam on the K stacked runs (``numerics.engine``); every step draws a fresh minibatch of pairs from the pools.
+
+    x_pool, xt_pool: (K, P, d) observation pairs; tau: (d,) or (K, 1, d) per-dim temperatures.  The
+    minibatch indices come from one generator (``seed``) shared by the K runs.  ``dtype``: None = the
+    pools' dtype.  Records: the loss at the 0-based steps t ≡ 0 mod record_every and the last one
+    (the loss of the minibatch at the parameters before update t).
+    """
+    check_pools(x_pool, xt_pool, batch, steps, lr)
+    dt = resolve_dtype(dtype or x_pool.dtype)
+    dev = resolve_device(device)
+    tau = _check_tau(torch.as_tensor(tau, dtype=dt)).to(dev)
+    draw = minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
+
+    def step(p, s, ctx):
+        xb, xtb = draw(ctx)
+        z = forward(p, xb, slope, normalize)
+        zt = forward(p, xtb, slope, normalize)
+        return Step(infonce(z, zt, tau, kind))  # (K,)
+
+    hist = train_stacked(lambda ctx: params, step, steps=steps, seeds=int(seed), optimizer=Optimizer("adam", lr=lr),
+                         record=Record(every=record_every, offset=1), guard=Guard(worse="raise"), device=dev,
+                         dtype=dt, progress=progress, desc=f"train {x_pool.shape[0]} encoders ({kind})")
+    return TrainResult({k: v.cpu() for k, v in hist.params.items()}, hist.loss, hist.steps - 1)
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -161,7 +183,7 @@ def adjusted_r2(h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     K, n, p = h.shape
     if n <= p + 1:
         raise ValueError(f"need more samples than features + 1 for adjusted R², got n={n}, p={p}")
-    X = torch.cat([h, torch.ones(K, n, 1, dtype=h.dtype)], dim=-1)
+    X = torch.cat([h, torch.ones(K, n, 1, dtype=h.dtype, device=h.device)], dim=-1)
     coef = torch.linalg.lstsq(X, z).solution
     resid = z - X @ coef
     ss_res = (resid**2).sum(1)

@@ -9,7 +9,7 @@
   ``numerics.losses.nt_xent``) and simplified SimSiam (predictor + ``numerics.ssl_nets.siamese_loss``).
 * ``warm_start``: rows of W = random atoms of M (each atom at least once) + N(0, p^{−c}) noise (§5.2.2);
   ``warm_start_columns``: the literal "columns of W" reading of the same sentence (m = p).
-* ``train_dual``: SGD on K settings of one loss family in one tensor program; non-contrastive
+* ``train_dual``: SGD on K settings of one loss family in one tensor program (``numerics.engine``); non-contrastive
   settings alternate online/target updates (§4.1), flags per setting: activation, batch norm,
   linear head (predictor / projector), two-layer encoder, warm start, row/column normalisation.
 * ``alternating_srelu``: Thm 3's alternating optimisation (inner loops to convergence, row norm.).
@@ -21,10 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from sslverify.numerics.device import resolve_device, resolve_dtype
+from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stacked
 from sslverify.numerics.losses import nt_xent
 from sslverify.numerics.sparse_coding import check_mask_prob, views
 from sslverify.numerics.ssl_nets import siamese_loss
-from sslverify.numerics.trainer import TrainingDiverged
 from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
 
 ACTS = ("srelu", "relu", "none")
@@ -188,14 +189,17 @@ class _Net:
 
 def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: str, *, m: int, steps: int,
                batch: int, lr: float, alpha: float, tau: float = 0.5, scheme: str = "independent",
-               record_every: int = 50, seed: int = 0) -> DualResult:
+               record_every: int = 50, seed: int = 0, device: str = "cpu", dtype: str | None = None,
+               progress: bool = False) -> DualResult:
     """SGD on K settings (X (K, n, p) data, M (K, p, d) dictionaries) of one loss family.
 
     loss 'ncl': eq. 4 (eq. 5 with a predictor), online/target alternate every step (§4.1);
     'cl': NT-Xent on the shared encoder's outputs (eq. 9 with cosine similarity, temperature τ);
     'simclr': NT-Xent after a linear projector; 'simsiam': symmetrised negative cosine after a
     linear predictor, stop-gradient on the other branch (Table 1).  Weight normalisation (row/col)
-    is applied to the updated encoder(s) after every step."""
+    is applied to the updated encoder(s) after every step.  Training runs on ``numerics.engine``;
+    one generator (``seed``) shared by the K settings draws the initialisations, minibatches and masks
+    (on the CPU: the same stream on every device).  ``dtype``: None = X's dtype."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     K, n, p = X.shape
@@ -210,50 +214,57 @@ def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: 
     check_positive(lr, "lr")
     batch = min(batch, n)
     d = M.shape[2]
-    g = torch.Generator().manual_seed(int(seed))
-    dt = X.dtype
-    flags = {"act": torch.tensor([ACTS.index(s.act) for s in settings]),
-             "bn": torch.tensor([s.bn for s in settings]), "head": torch.tensor([s.head for s in settings]),
-             "two": torch.tensor([s.two_layer for s in settings])}
-    wnorm = torch.tensor([NORMS.index(s.weight_norm) for s in settings])
+    dev, dt = resolve_device(device), resolve_dtype(dtype or X.dtype)
+    xdt = X.dtype  # initialisation, minibatches and masks in the data's dtype, on the CPU
+    flags_cpu = {"act": torch.tensor([ACTS.index(s.act) for s in settings]),
+                 "bn": torch.tensor([s.bn for s in settings]), "head": torch.tensor([s.head for s in settings]),
+                 "two": torch.tensor([s.two_layer for s in settings])}
+    flags = {k: v.to(dev) for k, v in flags_cpu.items()}
+    wnorm_cpu = torch.tensor([NORMS.index(s.weight_norm) for s in settings])
+    wnorm = wnorm_cpu.to(dev)
     warm = torch.tensor([s.warm_c is not None for s in settings]).view(-1, 1, 1)
     cvals = [s.warm_c if s.warm_c is not None else 0.0 for s in settings]
-
-    def new_net():
-        W = random_init(K, m, p, d, g, dt)
-        if bool(warm.any()):
-            Ws = torch.stack([warm_start(M[k:k + 1], m, cvals[k], g)[0] for k in range(K)]).to(dt)
-            W = torch.where(warm, Ws, W)
-        W = normalize_weight(W, wnorm)
-        W2 = torch.where(flags["two"].view(-1, 1, 1), random_init(K, m, m, d, g, dt) * np.sqrt(d),
-                         torch.eye(m, dtype=dt).expand(K, m, m))
-        P = torch.where(flags["head"].view(-1, 1, 1), random_init(K, m, m, d, g, dt),
-                        torch.eye(m, dtype=dt).expand(K, m, m))
-        return [t.clone().requires_grad_(True) for t in (W, W2, torch.zeros(K, m, dtype=dt), P)]
-
-    online = _Net(*new_net(), flags)
+    Md = M.to(device=dev, dtype=dt)
     shared = loss in ("cl", "simclr", "simsiam")
-    target = online if shared else _Net(*new_net(), flags)
-    online.P = target.P = online.P  # one predictor / projector
-    gmask = [torch.ones(K, 1, 1, dtype=dt), flags["two"].to(dt).view(-1, 1, 1),
-             torch.ones(K, 1, dtype=dt), flags["head"].to(dt).view(-1, 1, 1)]
-    rec_steps, rec_cos, rec_loss, acc, cnt = [], [], [], torch.zeros(K, dtype=dt), 0
 
-    def record(t):
-        nonlocal acc, cnt
-        with torch.no_grad():
-            rec_cos.append(max_cosine(online.effective_W(), M).numpy())
-        rec_loss.append((acc / max(cnt, 1)).numpy())
-        rec_steps.append(t)
-        acc, cnt = torch.zeros(K, dtype=dt), 0
+    def new_net(g):
+        W = random_init(K, m, p, d, g, xdt)
+        if bool(warm.any()):
+            Ws = torch.stack([warm_start(M[k:k + 1], m, cvals[k], g)[0] for k in range(K)]).to(xdt)
+            W = torch.where(warm, Ws, W)
+        W = normalize_weight(W, wnorm_cpu)
+        W2 = torch.where(flags_cpu["two"].view(-1, 1, 1), random_init(K, m, m, d, g, xdt) * np.sqrt(d),
+                         torch.eye(m, dtype=xdt).expand(K, m, m))
+        P = torch.where(flags_cpu["head"].view(-1, 1, 1), random_init(K, m, m, d, g, xdt),
+                        torch.eye(m, dtype=xdt).expand(K, m, m))
+        return W, W2, torch.zeros(K, m, dtype=xdt), P
 
-    record(0)
-    for t in range(steps):
+    def init(ctx):
+        W, W2, b, P = new_net(ctx.gens[0])
+        out = {"W": W, "W2": W2, "b": b, "P": P}  # one predictor / projector P, shared by online and target
+        if not shared:
+            tW, tW2, tb, _ = new_net(ctx.gens[0])
+            out.update({"tW": tW, "tW2": tW2, "tb": tb})
+        return out
+
+    def net(prm, prefix=""):
+        return _Net(prm[prefix + "W"], prm[prefix + "W2"], prm[prefix + "b"], prm["P"], flags)
+
+    names = {"": ("W", "W2", "b", "P"), "t": ("tW", "tW2", "tb", "P")}
+    gmask = [torch.ones(K, 1, 1, dtype=dt, device=dev), flags["two"].to(dt).view(-1, 1, 1),
+             torch.ones(K, 1, dtype=dt, device=dev), flags["head"].to(dt).view(-1, 1, 1)]
+
+    def step(prm, s, ctx):
+        g = ctx.gens[0]
         idx = torch.rand(K, n, generator=g).argsort(-1)[:, :batch]
         x = torch.gather(X, 1, idx.unsqueeze(-1).expand(K, batch, p))
-        a1, a2 = views(x, alpha, g, scheme)
+        a1, a2 = (a.to(device=dev, dtype=dt) for a in views(x, alpha, g, scheme))
+        online = net(prm)
+        upd_prefix = ""
         if loss == "ncl":
-            upd, other = (online, target) if t % 2 == 0 else (target, online)
+            target = net(prm, "t")
+            upd_prefix = "" if (s - 1) % 2 == 0 else "t"
+            upd, other = (online, target) if upd_prefix == "" else (target, online)
             L = ncl_l2(upd.head(upd.encode(a1)), other.encode(a2))
         elif loss == "cl":
             L = nt_xent(online.encode(a1), online.encode(a2), tau=tau)
@@ -262,21 +273,29 @@ def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: 
         else:
             z1, z2 = online.encode(a1), online.encode(a2)
             L = siamese_loss(online.head(z1), online.head(z2), z1, z2, kind="cosine")
-            upd = online
-        if not torch.isfinite(L).all():
-            raise TrainingDiverged(f"loss became non-finite at step {t}")
-        upd = online if shared else upd
-        prm = upd.params()
-        grads = torch.autograd.grad(L.sum(), prm, allow_unused=True)
-        with torch.no_grad():
-            for q, gq, mk in zip(prm, grads, gmask):
-                if gq is not None:
-                    q.sub_(lr * gq * mk)
-            upd.W.copy_(normalize_weight(upd.W, wnorm))
-        acc, cnt = acc + L.detach(), cnt + 1
-        if (t + 1) % record_every == 0 or t + 1 == steps:
-            record(t + 1)
-    return DualResult(np.asarray(rec_steps), np.stack(rec_cos), np.stack(rec_loss), online.effective_W().detach())
+        upd_names = names[upd_prefix]
+        if not bool(torch.isfinite(L).all()):  # no gradient of a non-finite loss: the engine's guard names the run
+            return Step(L, grads={}, update=upd_names)
+        grads = torch.autograd.grad(L.sum(), [prm[k] for k in upd_names], allow_unused=True)
+        return Step(L, grads={k: (None if gq is None else gq * mk) for k, gq, mk in zip(upd_names, grads, gmask)},
+                    update=upd_names)
+
+    def after_update(prm, s, updated):
+        for key in ("W", "tW"):
+            if key in updated:
+                prm[key].copy_(normalize_weight(prm[key], wnorm))
+
+    def snapshot(prm):
+        return {"maxcos": max_cosine(net(prm).effective_W(), Md)}
+
+    hist = train_stacked(init, step, steps=steps, seeds=int(seed), optimizer=Optimizer("sgd", lr=lr),
+                         record=Record(every=record_every, initial=True, loss="mean", snapshot=snapshot),
+                         guard=Guard(norm_of=(), every=1, worse="off"), after_update=after_update,
+                         describe=lambda k: f"{loss}, {settings[k]}", device=dev, dtype=dt, progress=progress,
+                         desc=f"train {K} dual nets ({loss})")
+    with torch.no_grad():
+        W = net(hist.params).effective_W().detach().cpu()
+    return DualResult(hist.steps, hist.values["maxcos"].numpy(), hist.loss, W)
 
 
 # ----------------------------------------------------------------------------- Thm 3 dynamics

@@ -11,17 +11,25 @@ A script ``experiments/<name>.py`` defines
 * ``plot(results, out_dir) -> list[str]``: PNG files written, separate from run;
 * ``SPEC = ExperimentSpec(...)`` and ``if __name__ == "__main__": raise SystemExit(main(SPEC))``.
 
-``main`` parses ``--out --quick --full --device --seed --set field=value``,
-writes ``config.json`` then ``results.json`` (atomically) and the plots into
-``--out``, prints a verdict table and exits 0 iff every check passed (1 if not,
-2 on bad input, 3 if training diverged).  ``run_experiment`` does the same
-in-process for ``sslverify check``.
+``main`` parses ``--out --quick --full --device --dtype --seed --set field=value
+--executor --address --shard-size``, writes ``config.json`` then ``results.json``
+(atomically) and the plots into ``--out``, prints a verdict table and exits 0 iff
+every check passed (1 if not, 2 on bad input, 3 if training diverged, 4 if
+shards of a sweep failed on the executor: run again to resume, 130 if interrupted).
+``run_experiment`` does the same in-process for ``sslverify check``.
 
 Command-line behaviour (``main``): ``--help`` lists every config field with its type, default and
 the ``--quick`` / ``--full`` values; a user's mistake (unknown field, bad value, unwritable ``--out``)
 is one line on stderr and exit 2, never a traceback; Ctrl-C is one line saying what was saved and how
 to resume (exit 130); a closed stdout (``| head``) is not an error; a run shows an elapsed-time line
 on stderr while it trains.  ``results.json`` lists its plots relative to its own folder.
+
+Devices and dtypes: every Config has ``device`` ("auto": CUDA when torch sees a GPU,
+else the CPU) and ``dtype`` (its natural one; ``ExperimentSpec.dtypes`` lists those
+its checks are calibrated for, others are refused with exit 2).  ``--device cuda``
+without a GPU exits 2 with one line.  Sweeps (``numerics.sweep.run_sweep``) run on
+the executor chosen by ``--executor {local,ray}``; experiments without a sweep train
+their one batch locally whatever the executor.
 """
 from __future__ import annotations
 
@@ -45,10 +53,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from sslverify.numerics.device import resolve_device
+from sslverify.numerics.device import DTYPES, check_placement
+from sslverify.numerics.engine import TrainingDiverged
 from sslverify.numerics.io import atomic_write_json, check_writable_dir, read_json, relative_to_dir, to_jsonable
-from sslverify.numerics.trainer import TrainingDiverged
-
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ class ExperimentSpec:
     quick: dict = dataclasses.field(default_factory=dict)
     full: dict = dataclasses.field(default_factory=dict)
     description: str = ""
+    dtypes: tuple = DTYPES  # dtypes the experiment's checks are calibrated for (others: ValueError)
+    sweeps: bool = False  # trains through numerics.sweep.run_sweep (can use --executor ray)
 
 
 def parse_value(field_type: Any, raw: str, name: str) -> Any:
@@ -124,6 +133,10 @@ def build_config(spec: ExperimentSpec, quick: bool = False, full: bool = False, 
             raise ValueError("--set: " + unknown_field_message(spec, key, list(types)))
         cfg = replace(cfg, **{key: parse_value(hints.get(key, types[key]), raw, key)})
     check_config_values(spec, cfg)  # generic rules first: a config's own validate() may assume them
+    check_placement(cfg)
+    if hasattr(cfg, "dtype") and cfg.dtype not in spec.dtypes:
+        raise ValueError(f"dtype must be one of {spec.dtypes} for {spec.name} (its checks assume that precision), "
+                         f"got {cfg.dtype!r}")
     if hasattr(cfg, "validate"):
         cfg.validate()
     return cfg
@@ -173,8 +186,7 @@ def check_config_values(spec: ExperimentSpec, cfg: Any) -> None:
 def execute(spec: ExperimentSpec, cfg: Any, out_dir: Path, echo: bool = True) -> dict:
     """Run + plot + write config.json / results.json; returns the results dict."""
     out_dir = check_writable_dir(out_dir, "--out")
-    if hasattr(cfg, "device"):
-        resolve_device(cfg.device)
+    check_placement(cfg)
     atomic_write_json(out_dir / "config.json", {"experiment": spec.name, "config": cfg})
     t0 = time.time()
     with elapsed_line(spec.name, out_dir, cfg, enabled=echo):
@@ -209,20 +221,36 @@ def main(spec: ExperimentSpec, argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help=f"output directory (default ./results/{spec.name} in the working folder)")
     ap.add_argument("--quick", action="store_true", help="small sizes, seconds")
     ap.add_argument("--full", action="store_true", help="the source's sizes (slow on a CPU)")
-    ap.add_argument("--device", default=None, help="auto (default), cpu or cuda")
+    ap.add_argument("--device", default=None, help="auto (default: CUDA if present), cpu, cuda or cuda:i")
+    ap.add_argument("--dtype", default=None, choices=DTYPES, help="float32 or float64 (default: the experiment's)")
     ap.add_argument("--seed", type=int, default=None, help="base seed of every random draw")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a config field (repeatable)")
+    ap.add_argument("--executor", default="local", choices=("local", "ray"),
+                    help="where the shards of a sweep train: this process (default) or a Ray cluster")
+    ap.add_argument("--address", default=None, help="Ray cluster address (default: start a local Ray)")
+    ap.add_argument("--shard-size", type=int, default=None, help="configurations per shard of a sweep")
     args = ap.parse_args(argv)
+    from sslverify.numerics import sweep  # the harness chooses the executor of every sweep inside run()
+
     try:
-        cfg = build_config(spec, args.quick, args.full, args.set, seed=args.seed, device=args.device)
+        cfg = build_config(spec, args.quick, args.full, args.set, seed=args.seed, device=args.device, dtype=args.dtype)
         out = Path(args.out) if args.out else Path.cwd() / "results" / spec.name
-        results = execute(spec, cfg, out)
+        executor = sweep.Executor(args.executor, args.address, args.shard_size)
+        if executor.kind == "ray" and not spec.sweeps:
+            print(f"note: {spec.name} trains one batch (no sweep); --executor ray has nothing to distribute, "
+                  "running it here", file=sys.stderr)
+            executor = sweep.Executor(shard_size=args.shard_size)
+        with sweep.using(executor):
+            results = execute(spec, cfg, out)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except TrainingDiverged as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except sweep.SweepIncomplete as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print(interrupted_message(Path(args.out) if args.out else Path.cwd() / "results" / spec.name), file=sys.stderr)
         return 130

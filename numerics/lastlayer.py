@@ -9,8 +9,8 @@ a coefficient λ_k multiplies the penalty on the encoder's last layer:
 
     L_k = InfoNCE(z_k, z~_k) + λ_k ‖W_last,k W_last,kᵀ − I‖_F²,   z = proj(h) or h,  h = enc(x).
 
-One Adam over all K runs (the runs share no parameters, and Adam is per-coordinate, so each run
-follows its own Adam trajectory).
+One Adam over all K runs (``numerics.engine.train_stacked``; the runs share no parameters, and Adam is
+per-coordinate, so each run follows its own Adam trajectory).
 """
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from sslverify.numerics.content_style_train import forward, infonce
-from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
+from sslverify.numerics.content_style_train import check_pools, forward, infonce, minibatch_stream
+from sslverify.numerics.device import resolve_device, resolve_dtype
+from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stacked
+from sslverify.numerics.validation import check_nonnegative
 
 
 def orthogonality_penalty(W: torch.Tensor) -> torch.Tensor:
@@ -49,40 +51,46 @@ class RegResult:
 def train_encoder_projector(encoder: dict, projector: dict, use_projector, lam, x_pool: torch.Tensor,
                             xt_pool: torch.Tensor, tau: torch.Tensor, kind: str = "cosine", steps: int = 1000,
                             batch: int = 256, lr: float = 1e-3, seed: int = 0, slope: float = 0.01,
-                            record_every: int = 50) -> RegResult:
-    """Adam on K stacked runs; use_projector (K,) bool, lam (K,) ≥ 0; pools (K, P, d)."""
-    check_int(steps, "steps", 1)
-    check_int(batch, "batch", 2)
-    check_positive(lr, "lr")
-    K, P, _ = x_pool.shape
-    if batch > P:
-        raise ValueError(f"batch must be <= pool size {P}, got {batch}")
+                            record_every: int = 50, device: str = "cpu", dtype: str | None = None,
+                            progress: bool = False) -> RegResult:
+    """Adam on K stacked runs (``numerics.engine``); use_projector (K,) bool, lam (K,) ≥ 0; pools (K, P, d).
+
+    Minibatches as in ``content_style_train.train`` (one generator ``seed`` shared by the K runs)."""
+    check_pools(x_pool, xt_pool, batch, steps, lr)
+    K = x_pool.shape[0]
+    dt = resolve_dtype(dtype or x_pool.dtype)
+    dev = resolve_device(device)
     use = torch.as_tensor(use_projector, dtype=torch.bool).reshape(-1)
-    lam = torch.as_tensor(lam, dtype=x_pool.dtype).reshape(-1)
+    lam = torch.as_tensor(lam, dtype=dt).reshape(-1)
     if use.numel() != K or lam.numel() != K:
         raise ValueError(f"use_projector and lam must hold K={K} entries, got {use.numel()} and {lam.numel()}")
     for v in lam.tolist():
         check_nonnegative(v, "lam")
-    enc = {k: v.clone().requires_grad_(True) for k, v in encoder.items()}
-    proj = {k: v.clone().requires_grad_(True) for k, v in projector.items()}
-    last = last_key(enc)
-    opt = torch.optim.Adam(list(enc.values()) + list(proj.values()), lr=lr)
-    g = torch.Generator().manual_seed(seed)
-    ar = torch.arange(K).unsqueeze(1)
+    use, lam = use.to(dev), lam.to(dev)
+    tau = torch.as_tensor(tau, dtype=dt).to(dev)
+    last = last_key(encoder)
+    enc_keys, proj_keys = list(encoder), list(projector)
+    draw = minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
     mask = use.view(K, 1, 1)
-    hist, pen_hist, rec = [], [], []
-    for t in range(steps):
-        idx = torch.randint(0, P, (K, batch), generator=g)
-        h = forward(enc, torch.cat([x_pool[ar, idx], xt_pool[ar, idx]], 1), slope)
+
+    def split(p):
+        return {k: p["enc." + k] for k in enc_keys}, {k: p["proj." + k] for k in proj_keys}
+
+    def step(p, s, ctx):
+        enc, proj = split(p)
+        xb, xtb = draw(ctx)
+        h = forward(enc, torch.cat([xb, xtb], 1), slope)
         z = torch.where(mask, forward(proj, h, slope), h)
         loss = infonce(z[:, :batch], z[:, batch:], tau, kind)  # (K,)
         pen = orthogonality_penalty(enc[last])
-        opt.zero_grad()
-        (loss + lam * pen).sum().backward()
-        opt.step()
-        if t % record_every == 0 or t == steps - 1:
-            hist.append(loss.detach().numpy().copy())
-            pen_hist.append(pen.detach().numpy().copy())
-            rec.append(t)
-    return RegResult({k: v.detach() for k, v in enc.items()}, {k: v.detach() for k, v in proj.items()},
-                     np.array(hist), np.array(pen_hist), np.array(rec))
+        return Step(loss + lam * pen, values={"infonce": loss, "penalty": pen})
+
+    def init(ctx):
+        return {**{"enc." + k: v for k, v in encoder.items()}, **{"proj." + k: v for k, v in projector.items()}}
+
+    hist = train_stacked(init, step, steps=steps, seeds=int(seed), optimizer=Optimizer("adam", lr=lr),
+                         record=Record(every=record_every, offset=1), guard=Guard(worse="raise"), device=dev,
+                         dtype=dt, progress=progress, desc=f"train {K} encoder/projector runs")
+    enc, proj = split({k: v.cpu() for k, v in hist.params.items()})
+    return RegResult(enc, proj, hist.values["infonce"].double().numpy(), hist.values["penalty"].double().numpy(),
+                     hist.steps - 1)

@@ -9,8 +9,9 @@ Losses take (K, N, d) tensors (K independent configurations) and return a (K,) t
 * ``align_loss`` / ``uniform_loss``: Wang & Isola's E‖f(x) − f(x⁺)‖^α and log E_{i≠j} e^{−t‖f_i − f_j‖²}.
 
 ``train_linear_siamese`` trains K seeds of z = Wx, predictor p = Az (A ∈ R^{d×d}) on x ~ N(0, Σ_x)
-with views x + η_i, η_i ~ N(0, C), fresh samples every step, plain SGD (+ weight decay), target
-branch W.detach() (SimSiam) or an EMA copy of W (BYOL).  Seed k owns a ``torch.Generator`` that
+with views x + η_i, η_i ~ N(0, C), fresh samples every step, plain SGD (+ weight decay λ: gradient + λW,
+the engine's convention), target branch W.detach() (SimSiam) or an EMA copy of W (BYOL); the loop is
+``numerics.engine.train_stacked``.  Seed k owns a ``torch.Generator`` that
 draws its initialisation and then its data, so a seed gives the same numbers alone or batched.
 """
 from __future__ import annotations
@@ -22,8 +23,8 @@ import numpy as np
 import torch
 
 from sslverify.numerics.data import cholesky_psd
-from sslverify.numerics.device import resolve_device
-from sslverify.numerics.trainer import TrainingDiverged
+from sslverify.numerics.device import resolve_device, resolve_dtype
+from sslverify.numerics.engine import Guard, Optimizer, Record, Step, check_schedule, train_stacked
 from sslverify.numerics.validation import check_covariance, check_int, check_nonnegative, check_positive
 
 METHODS = ("simsiam", "byol")
@@ -97,8 +98,7 @@ class SiameseSettings:
         check_positive(self.lr, "lr")
         if self.lr_pred is not None:
             check_positive(self.lr_pred, "lr_pred")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
+        check_schedule(self.lr_schedule)
         check_nonnegative(self.weight_decay, "weight_decay")
         if self.weight_decay_pred is not None:
             check_nonnegative(self.weight_decay_pred, "weight_decay_pred")
@@ -109,8 +109,7 @@ class SiameseSettings:
             raise ValueError(f"pred_init must be 'random' or 'identity', got {self.pred_init!r}")
         check_int(self.record_every, "record_every", 1)
         check_int(self.chunk, "chunk", 1)
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        resolve_dtype(self.dtype)
         resolve_device(self.device)
         return self
 
@@ -127,15 +126,11 @@ class SiameseResult:
     loss_hist: np.ndarray  # (R, K); NaN at step 0
 
 
-def _lr(s: SiameseSettings, base: float, step: int) -> float:
-    if s.lr_schedule == "constant":
-        return base
-    return base * 0.5 * (1 + math.cos(math.pi * step / s.steps))
-
-
 def train_linear_siamese(Sigma_x, C, d: int, seeds, settings: SiameseSettings | None = None,
                          **overrides) -> SiameseResult:
-    """Train K = len(seeds) linear SimSiam/BYOL models as one tensor program."""
+    """Train K = len(seeds) linear SimSiam/BYOL models as one tensor program (``numerics.engine``).
+
+    Weight decay: the engine's convention, ``weight_decay = λ`` adds λW to the gradient (penalty (λ/2)‖W‖²)."""
     s = replace(settings or SiameseSettings(), **overrides).validate()
     Sx = check_covariance(Sigma_x, "Sigma_x")
     Cm = check_covariance(C, "C", dim=Sx.shape[0])
@@ -144,60 +139,65 @@ def train_linear_siamese(Sigma_x, C, d: int, seeds, settings: SiameseSettings | 
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
     n, K, B = Sx.shape[0], len(seeds), s.batch
-    dev, dt = resolve_device(s.device), getattr(torch, s.dtype)
+    dev, dt = resolve_device(s.device), resolve_dtype(s.dtype)
     Lx = torch.as_tensor(cholesky_psd(Sx), dtype=torch.float64)
     Lc = torch.as_tensor(cholesky_psd(Cm), dtype=torch.float64)
-    gens = [torch.Generator().manual_seed(sd) for sd in seeds]
-    W0 = torch.stack([torch.randn(d, n, generator=g, dtype=torch.float64) for g in gens]) * s.init_scale / math.sqrt(n)
-    if s.pred_init == "identity":
-        A0 = torch.eye(d, dtype=torch.float64).expand(K, d, d).clone()
-    else:
-        A0 = torch.stack([torch.randn(d, d, generator=g, dtype=torch.float64) for g in gens]) * s.init_scale / math.sqrt(d)
-    W = W0.clone().to(dt).to(dev).requires_grad_(True)  # clone: .to() may return W0 itself
-    A = A0.clone().to(dt).to(dev).requires_grad_(True)
-    Wt = W.detach().clone()
     lr_pred = s.lr if s.lr_pred is None else s.lr_pred
     wd_pred = s.weight_decay if s.weight_decay_pred is None else s.weight_decay_pred
-    hist_steps, W_hist, A_hist, Wt_hist, loss_hist = [0], [W0.clone()], [A0.clone()], [W0.clone()], [np.full(K, np.nan)]
-    chunk, pos = None, s.chunk
-    for step in range(1, s.steps + 1):
-        if pos == s.chunk:  # fresh data: x, η₁, η₂ for the next `chunk` steps, per seed
-            raw = torch.stack([torch.randn(s.chunk, B, 3, n, generator=g, dtype=torch.float64) for g in gens], 1)
+    state = {"chunk": None, "pos": s.chunk, "Wt": None}
+    init_hist = {}
+
+    def init(ctx):
+        W0 = torch.stack([torch.randn(d, n, generator=g, dtype=torch.float64) for g in ctx.gens]) * s.init_scale / math.sqrt(n)
+        if s.pred_init == "identity":
+            A0 = torch.eye(d, dtype=torch.float64).expand(K, d, d).clone()
+        else:
+            A0 = torch.stack([torch.randn(d, d, generator=g, dtype=torch.float64) for g in ctx.gens]) * s.init_scale / math.sqrt(d)
+        state["Wt"] = W0.clone().to(dt).to(dev)
+        init_hist.update(W=W0.clone(), A=A0.clone())
+        return {"W": W0, "A": A0}
+
+    def step(p, k, ctx):
+        if state["pos"] == s.chunk:  # fresh data: x, η₁, η₂ for the next `chunk` steps, per seed
+            raw = torch.stack([torch.randn(s.chunk, B, 3, n, generator=g, dtype=torch.float64) for g in ctx.gens], 1)
             x = raw[..., 0, :] @ Lx.T
-            chunk = ((x + raw[..., 1, :] @ Lc.T).to(dt).to(dev), (x + raw[..., 2, :] @ Lc.T).to(dt).to(dev))
-            pos = 0
-        x1, x2 = chunk[0][pos], chunk[1][pos]  # (K, B, n)
-        pos += 1
+            state["chunk"] = ((x + raw[..., 1, :] @ Lc.T).to(dt).to(dev), (x + raw[..., 2, :] @ Lc.T).to(dt).to(dev))
+            state["pos"] = 0
+        x1, x2 = state["chunk"][0][state["pos"]], state["chunk"][1][state["pos"]]  # (K, B, n)
+        state["pos"] += 1
+        W, A = p["W"], p["A"]
         z1, z2 = x1 @ W.transpose(1, 2), x2 @ W.transpose(1, 2)
         if s.method == "byol":
+            Wt = state["Wt"]
             t1, t2 = x1 @ Wt.transpose(1, 2), x2 @ Wt.transpose(1, 2)
         else:
             t1, t2 = z1, z2
         p1, p2 = z1 @ A.transpose(1, 2), z2 @ A.transpose(1, 2)
-        loss = siamese_loss(p1, p2, t1, t2, kind=s.loss, stop_gradient=True)
-        gW, gA = torch.autograd.grad(loss.sum(), [W, A])
-        with torch.no_grad():
-            W.sub_(_lr(s, s.lr, step - 1) * (gW + s.weight_decay * W))
-            A.sub_(_lr(s, lr_pred, step - 1) * (gA + wd_pred * A))
-            if s.method == "byol":
-                Wt.mul_(s.ema).add_(W, alpha=1 - s.ema)
-            else:
-                Wt = W.detach().clone()
-        if step % s.record_every == 0 or step == s.steps:
-            norms = W.detach().flatten(1).norm(dim=1)
-            bad = ~torch.isfinite(loss.detach()) | ~torch.isfinite(norms) | (norms > s.max_norm)
-            if bool(bad.any()):
-                k = int(torch.nonzero(bad)[0])
-                raise TrainingDiverged(f"linear {s.method} diverged at step {step} for seed {seeds[k]} "
-                                       f"(‖W‖_F = {float(norms[k]):.3g}); lower lr")
-            hist_steps.append(step)
-            W_hist.append(W.detach().cpu().double().clone())
-            A_hist.append(A.detach().cpu().double().clone())
-            Wt_hist.append(Wt.detach().cpu().double().clone())
-            loss_hist.append(loss.detach().cpu().double().numpy())
-    return SiameseResult(W=W.detach().cpu().double(), A=A.detach().cpu().double(), W_target=Wt.detach().cpu().double(),
-                         steps=np.array(hist_steps), W_hist=torch.stack(W_hist), A_hist=torch.stack(A_hist),
-                         Wt_hist=torch.stack(Wt_hist), loss_hist=np.array(loss_hist))
+        return Step(siamese_loss(p1, p2, t1, t2, kind=s.loss, stop_gradient=True))
+
+    def after_update(p, k, updated):
+        if s.method == "byol":
+            state["Wt"].mul_(s.ema).add_(p["W"], alpha=1 - s.ema)
+        else:
+            state["Wt"] = p["W"].detach().clone()
+
+    def snapshot(p):
+        return {"W": p["W"].detach().cpu().double().clone(), "A": p["A"].detach().cpu().double().clone(),
+                "Wt": state["Wt"].detach().cpu().double().clone()}
+
+    hist = train_stacked(init, step, steps=s.steps, seeds=seeds,
+                         optimizer=Optimizer("sgd", lr={"W": s.lr, "A": lr_pred},
+                                             weight_decay={"W": s.weight_decay, "A": wd_pred}),
+                         schedule=s.lr_schedule, record=Record(every=s.record_every, initial=True, snapshot=snapshot),
+                         guard=Guard(max_norm=s.max_norm, norm_of=("W",), worse="off"), after_update=after_update,
+                         describe=lambda k: f"linear {s.method}, seed {seeds[k]}", device=dev, dtype=dt,
+                         desc=f"train {K} linear {s.method} runs")
+    vals = hist.values
+    W_hist, A_hist, Wt_hist = vals["W"], vals["A"], vals["Wt"]
+    W_hist[0], A_hist[0], Wt_hist[0] = init_hist["W"], init_hist["A"], init_hist["W"]  # the float64 initialisation
+    return SiameseResult(W=hist.params["W"].cpu().double(), A=hist.params["A"].cpu().double(),
+                         W_target=state["Wt"].detach().cpu().double(), steps=hist.steps, W_hist=W_hist,
+                         A_hist=A_hist, Wt_hist=Wt_hist, loss_hist=hist.loss)
 
 
 def population_predictor(W: torch.Tensor, W_target: torch.Tensor, Sigma_x, C) -> torch.Tensor:

@@ -1,10 +1,13 @@
-"""Batched full-batch Adam for K linear SSL configurations at once (App. B).
+"""The linear models of Ziyin et al. (App. B) on the training engine: K configurations at once.
 
 A sweep (seeds, σ, α, N, γ, κ, ...) is K small independent trainings.  They are
-stacked into one tensor program: W has shape (K, d1, d0), datasets are padded to
-the largest N with a mask, and one backward pass of Σ_k L_k gives every
-configuration its own gradient.  Adam is elementwise, so the update of config k
-is exactly what a separate Adam on config k would do.
+stacked into one tensor program (``numerics.engine.train_stacked``): W has shape
+(K, d1, d0), datasets are padded to the largest N with a mask, and one backward pass
+of Σ_k L_k gives every configuration its own gradient.  Adam is elementwise, so the
+update of config k is exactly what a separate Adam on config k would do.
+
+Weight decay: the source's γ‖W‖_F² (§1.1) is the engine's weight decay λ = 2γ
+(penalty (λ/2)‖W‖²); the recorded loss includes γ‖W‖_F².
 
 Randomness: configuration k owns a ``torch.Generator`` seeded with its ``seed``;
 it draws W's initialization, then the augmentation noise in chunks of
@@ -12,8 +15,8 @@ it draws W's initialization, then the augmentation noise in chunks of
 so a configuration gives the same numbers alone or batched (tests/numerics).
 Augmentation is drawn fresh at every step; the dataset is fixed (``data_seed``).
 
-Read top to bottom: validate -> build tensors -> loop {noise, loss, grad, Adam,
-divergence check} -> metrics.
+Read top to bottom: validate -> build tensors (``_Batch``: data, noise, loss) ->
+``train_stacked`` {noise, loss, grad, Adam, divergence check} -> metrics.
 """
 from __future__ import annotations
 
@@ -23,11 +26,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from sslverify.numerics import losses
 from sslverify.numerics.data import cholesky_psd, gaussian_dataset
-from sslverify.numerics.device import resolve_device
+from sslverify.numerics.device import resolve_device, resolve_dtype
+from sslverify.numerics.engine import (Guard, Optimizer, Polyak, Record, Step, TrainingDiverged, check_schedule,
+                                       lr_at, train_stacked)
 from sslverify.numerics.metrics import gram_eigenvalues
 from sslverify.numerics.validation import (
     check_alpha, check_covariance, check_finite_number, check_int, check_nonnegative, check_positive,
@@ -35,10 +39,6 @@ from sslverify.numerics.validation import (
 
 LOSSES = ("weighted_infonce", "ntxent", "quartic", "scl", "barlow", "barlow_raw")
 DATA_FREE = ("quartic",)
-
-
-class TrainingDiverged(RuntimeError):
-    """A configuration produced NaN/inf or its weights blew up."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ class TrainSettings:
     aug_draws: int = 1  # independent augmentation pairs per step, loss averaged (lowers gradient noise)
     average_tail: float = 0.0  # Polyak–Ruppert: return the mean of the last fraction of iterates
     max_weight_norm: float = 1e6  # ‖W‖_F beyond this counts as divergence
+    on_worse: str = "raise"  # a configuration ending far worse than it started: "raise", "warn" or "off"
+    closed_form: bool = True  # weighted InfoNCE without bias/normalize: ∂L/∂W in closed form (no autograd graph)
+    noise_device: str = "cpu"  # "cpu": noise from the CPU generators (the same numbers on every device);
+    # "device": per-configuration generators on the training device (CUDA: no host-side sampling, a
+    # different -- still seeded, reproducible -- stream than on the CPU)
     progress: bool = True
 
     def validate(self) -> "TrainSettings":
@@ -98,8 +103,7 @@ class TrainSettings:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         check_int(self.steps, "steps", 1)
         check_positive(self.lr, "lr")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
+        check_schedule(self.lr_schedule)
         check_positive(self.tau, "tau")
         if len(self.betas) != 2 or not all(0.0 <= check_finite_number(b, "betas") < 1.0 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
@@ -112,8 +116,11 @@ class TrainSettings:
         check_int(self.aug_draws, "aug_draws", 1)
         if not 0.0 <= check_finite_number(self.average_tail, "average_tail") < 1.0:
             raise ValueError(f"average_tail must lie in [0, 1), got {self.average_tail!r}")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        if self.noise_device not in ("cpu", "device"):
+            raise ValueError(f"noise_device must be 'cpu' or 'device', got {self.noise_device!r}")
+        if self.on_worse not in ("raise", "warn", "off"):
+            raise ValueError(f"on_worse must be 'raise', 'warn' or 'off', got {self.on_worse!r}")
+        resolve_dtype(self.dtype)
         resolve_device(self.device)
         return self
 
@@ -156,19 +163,18 @@ def _validate_problem(k: int, p: LinearProblem, loss: str) -> None:
 
 
 def _lr_at(settings: TrainSettings, step: int) -> float:
-    if settings.lr_schedule == "constant":
-        return settings.lr
-    return settings.lr * 0.5 * (1 + math.cos(math.pi * step / settings.steps))
+    """Learning rate at the 0-based step (the engine's schedule)."""
+    return lr_at(settings.lr, settings.lr_schedule, step, settings.steps)
 
 
 class _Batch:
-    """Tensors of K configurations sharing (d0, d1)."""
+    """Data, augmentation noise and loss of K configurations sharing (d0, d1); the weights live in the engine."""
 
     def __init__(self, problems: list[LinearProblem], settings: TrainSettings):
         self.settings = settings
         self.problems = problems
         dev = resolve_device(settings.device)
-        dt = getattr(torch, settings.dtype)
+        dt = resolve_dtype(settings.dtype)
         self.dev, self.dt = dev, dt
         d0s = {p.d0 for p in problems}
         d1s = {p.d1 for p in problems}
@@ -181,11 +187,7 @@ class _Batch:
         self.gamma = t([p.gamma for p in problems])
         self.kappa = t([p.kappa for p in problems])
         self.c_norm = t([p.c_norm for p in problems])
-        self.gens = [torch.Generator().manual_seed(int(p.seed)) for p in problems]
-        # initialization first, from each config's own generator
-        W0 = torch.stack([torch.randn(self.d1, self.d0, generator=g, dtype=torch.float64) for g in self.gens])
-        self.W = (W0 * settings.init_scale / math.sqrt(self.d0)).to(dt).to(dev).requires_grad_(True)
-        self.b = torch.zeros(K, 1, self.d1, dtype=dt, device=dev, requires_grad=True) if settings.bias else None
+        self.gens: list[torch.Generator] | None = None  # set by attach(): the engine's per-config generators
         if settings.loss in DATA_FREE:
             self.Bm = torch.stack([torch.as_tensor(np.asarray(p.B, float)) for p in problems]).to(dt).to(dev)
             self.Sigma = torch.stack([
@@ -206,38 +208,203 @@ class _Batch:
         self.L = [torch.as_tensor(cholesky_psd(check_covariance(p.C, "C")), dtype=dt) for p in problems]
         self._chunk: torch.Tensor | None = None
         self._chunk_pos = 0
+        self._buf: torch.Tensor | None = None
+        self._X2: torch.Tensor | None = None
+        self._dgens: list[torch.Generator] | None = None
+        valid = mask.to(dt)
+        self.w = valid / valid.sum(-1, keepdim=True)  # 1/N_k on real anchors, 0 on padding
+        self.X_cpu = X.cpu()
+        self.neg_w = -self.w.unsqueeze(-1)
+        self._Waug: torch.Tensor | None = None
+        self._work: dict | None = None
+        self.padded = any(n < nmax for n in self.ns)
+        # padded negatives get −huge (finite: e^{−huge} = 0 without inf·0 = NaN inside a GEMM)
+        huge = torch.finfo(dt).max / 4
+        self.col_mask = torch.zeros(K, nmax, dtype=dt, device=dev).masked_fill_(~mask, -huge) if self.padded else None
+        self.log_alpha = torch.where(self.alpha > 0, self.alpha.clamp_min(1e-300).log(),
+                                     torch.full_like(self.alpha, -huge))  # α = 0: e^{log α} = 0
+        self.any_alpha_lt1 = bool((self.alpha < 1).any())
+        self.any_kappa = bool((self.kappa > 0).any())
+        # a row sum below this has lost precision (terms flushed as denormals): use the row max instead;
+        # N e^{-(clamp)} / tiny stays below float round-off (1e-20 float32, 1e-280 float64)
+        self.tiny = 1e-20 if dt == torch.float32 else 1e-280
+
+    def attach(self, gens: list[torch.Generator]) -> "_Batch":
+        self.gens, self._chunk, self._chunk_pos = gens, None, 0
+        return self
+
+    def init_weights(self, gens: list[torch.Generator]) -> dict:
+        """W0 ~ N(0, init_scale²/d0) from each configuration's own generator (its first draw); b0 = 0."""
+        self.attach(gens)
+        W0 = torch.stack([torch.randn(self.d1, self.d0, generator=g, dtype=torch.float64) for g in gens])
+        out = {"W": W0 * self.settings.init_scale / math.sqrt(self.d0)}
+        if self.settings.bias:
+            out["b"] = torch.zeros(len(gens), 1, self.d1, dtype=torch.float64)
+        return out
+
+    def closed_form_ok(self) -> bool:
+        s = self.settings
+        return s.closed_form and s.loss == "weighted_infonce" and not s.bias and not s.normalize
+
+    def infonce_step(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(K,) loss and ∂L/∂W of weighted InfoNCE (+ κ(mean‖f‖² − c)²) at W, fresh noise, no autograd.
+
+        With f = x Wᵀ (anchors), f' = x' Wᵀ (positives), s_ij = f_i·f'_j − ½|f'_j|² (+ log α at j = i),
+        ℓ_i = log Σ_j e^{s_ij} − s_ii|_{α=1}, L = Σ_i w_i ℓ_i, w_i = 1/N on real anchors.
+        One bmm of augmented features gives D_ij = s_ij − ½|f_i|² = −½|f_i − f'_j|² (+ log α at j = i):
+        [f, −½|f|², 1]·[f', 1, −½|f'|²].  The shift ½|f_i|² is an exact bound (e^{D_ij} ≤ 1: no overflow;
+        rows whose sum underflows fall back to the row max) and cancels in ℓ_i = log Σ_j e^{D_ij} − D_ii|_{α=1}.
+        With E = e^D, one bmm E [f', 1] gives E f' and the row sums z; with a = w/z,
+        G = diag(a) E − diag(w) = ∂L/∂s = diag(a) E', E' = E − diag(z):
+            ∂L/∂f = a ⊙ (E f') − w ⊙ f',   ∂L/∂f' = Gᵀ f − colsum(G) ⊙ f' = E'ᵀ(a ⊙ f) − (E'ᵀa) ⊙ f'
+        (one bmm E'ᵀ [a ⊙ f, a]), and ∂L/∂W = (∂L/∂f)ᵀ x + (∂L/∂f')ᵀ x'.  N×N passes: bmm, exp, two
+        bmm's (the autograd path: seven).
+        """
+        x12 = self.input_slab()  # (K, N, 2, d0): [..., 0, :] = x̂ + ε, [..., 1, :] = x̂ + ε'
+        K, N, _, d0 = x12.shape
+        d1 = W.shape[1]
+        x12 = x12.reshape(K, 2 * N, d0)  # a view (rows 2i anchors, 2i + 1 positives)
+        if self._Waug is None:
+            self._Waug = torch.zeros(K, d1 + 2, d0, dtype=W.dtype, device=W.device)
+        self._Waug[:, :d1].copy_(W)
+        if self._work is None:  # buffers reused step after step: no allocation (and page faults) per step
+            opts = dict(dtype=W.dtype, device=W.device)
+            self._work = {"aug": torch.empty(K, 2 * N, d1 + 2, **opts), "D": torch.empty(K, N, N, **opts),
+                          "t": torch.empty(K, N, d1 + 1, **opts), "uT": torch.empty(K, d1 + 1, N, **opts),
+                          "fa1": torch.empty(K, N, d1 + 1, **opts), "d12": torch.empty(K, N, 2, d1, **opts)}
+        buf = self._work
+        aug = torch.bmm(x12, self._Waug.transpose(1, 2), out=buf["aug"]).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
+        f, fp = aug[:, :, 0, :d1], aug[:, :, 1, :d1]
+        sq = torch.linalg.vector_norm(aug, dim=-1).square_()  # (K, N, 2): |f|², |f'|² (the 0 columns add 0)
+        aug[:, :, 0, d1] = sq[..., 0].mul_(-0.5)
+        aug[:, :, 0, d1 + 1] = 1.0
+        aug[:, :, 1, d1] = 1.0
+        if self.col_mask is not None:  # padded negatives: a huge finite negative (no inf·0 inside the GEMM)
+            torch.add(self.col_mask, sq[..., 1], alpha=-0.5, out=aug[:, :, 1, d1 + 1])
+        else:
+            aug[:, :, 1, d1 + 1] = sq[..., 1].mul_(-0.5)
+        fa, fpa = aug[:, :, 0], aug[:, :, 1]
+        D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])  # −½|f_i − f'_j|²
+        diag = D.diagonal(dim1=1, dim2=2)
+        dpos = diag.clone()
+        if self.any_alpha_lt1:
+            diag.add_(self.log_alpha.unsqueeze(-1))
+        shift = None
+        E = D.exp_()
+        fp1 = fpa[..., : d1 + 1].contiguous()  # [f', 1] (contiguous: a faster GEMM operand)
+        t = torch.bmm(E, fp1, out=buf["t"])  # (K, N, d1 + 1): E f' and the row sums
+        z = t[..., d1]
+        zmin = torch.where(self.mask, z, 1.0).amin() if self.padded else z.amin()
+        if float(zmin) < self.tiny:  # exact bound too loose for some row: shift by the row max
+            D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])
+            if self.any_alpha_lt1:
+                D.diagonal(dim1=1, dim2=2).add_(self.log_alpha.unsqueeze(-1))
+            shift = D.amax(-1)
+            E = D.sub_(shift.unsqueeze(-1)).exp_()
+            t = torch.bmm(E, fp1, out=buf["t"])
+            z = t[..., d1]
+        ell = z.log().sub_(dpos) if shift is None else z.log().add_(shift).sub_(dpos)
+        if self.padded:
+            ell = torch.where(self.mask, ell, 0.0)
+        loss = (ell * self.w).sum(-1)
+        a = self.w / z
+        E.diagonal(dim1=1, dim2=2).sub_(z)  # E' = E − diag(z): diag(a) E' = G
+        fa1 = buf["fa1"]
+        torch.mul(f, a.unsqueeze(-1), out=fa1[..., :d1])
+        fa1[..., d1] = a
+        u = torch.bmm(fa1.transpose(1, 2), E, out=buf["uT"]).transpose(1, 2)  # (K, N, d1 + 1): Gᵀ f, colsum(G)
+        d12 = buf["d12"]
+        torch.mul(fp, self.neg_w, out=d12[:, :, 0]).addcmul_(t[..., :d1], a.unsqueeze(-1))
+        torch.addcmul(u[..., :d1], fp, u[..., d1:], value=-1, out=d12[:, :, 1])
+        if self.any_kappa:  # κ (Σ_i w_i |f_i|² − c)²: ∂/∂f_i = 4κ (ρ − c) w_i f_i
+            rho = (self.w * sq[..., 0]).sum(-1) * -2.0  # sq[..., 0] now holds −½|f|²
+            loss = loss + self.kappa * (rho - self.c_norm) ** 2
+            d12[:, :, 0] += (4 * self.kappa * (rho - self.c_norm)).view(K, 1, 1) * self.w.unsqueeze(-1) * f
+        gW = torch.bmm(d12.view(K, 2 * N, d1).transpose(1, 2), x12)
+        return loss, gW
+
+    def _fill(self, add_data: bool = False) -> None:
+        """Draw the next ``noise_chunk`` steps of ε, ε' for every configuration from its own generator.
+
+        Buffer (K, T, Nmax, 2, d0) on the CPU: configuration k draws its (T, N_k, 2, d0) normals straight
+        into its slab (one ``normal_`` per configuration; same stream as ``torch.randn`` of that shape),
+        then ε = z Lᵀ (an elementwise scale when L is diagonal, e.g. isotropic C: the same numbers as the
+        matmul, exactly).  Rows beyond N_k stay 0.  ``add_data``: the buffer then holds x̂ + ε (the views
+        the closed-form step trains on; the same sums as adding per step) and is reused chunk after chunk
+        (the slabs of ``input_slab`` are valid until the next chunk); ``noise()`` chunks are fresh tensors."""
+        T = self.settings.noise_chunk
+        K, nmax = len(self.problems), self.X.shape[1]
+        on_dev = self.settings.noise_device == "device" and self.dev.type != "cpu"
+        bdev = self.dev if on_dev else torch.device("cpu")
+        if on_dev and self._dgens is None:  # seeded per configuration, on the device
+            self._dgens = [torch.Generator(device=self.dev).manual_seed(int(p.seed)) for p in self.problems]
+        gens = self._dgens if on_dev else self.gens
+        if self._buf is None or not add_data:  # noise(): a fresh buffer (earlier steps' views stay valid)
+            self._buf = torch.zeros(K, T, nmax, 2, self.d0, dtype=self.dt, device=bdev)
+        if self._X2 is None:
+            diag = [torch.diagonal(L) for L in self.L]
+            self._diag = [bool(torch.count_nonzero(L - torch.diag(dg)) == 0) for L, dg in zip(self.L, diag)]
+            # isotropic C = σ²I: normal_(0, σ) draws the same numbers as σ·normal_() (z·σ + 0), one pass
+            self._std = [float(dg[0]) if dk and bool((dg == dg[0]).all()) else None
+                         for dk, dg in zip(self._diag, diag)]
+            self._X2 = self.X_cpu.unsqueeze(2).expand(K, nmax, 2, self.d0).contiguous().unsqueeze(1).to(bdev)
+            self.L = [L.to(bdev) for L in self.L]
+        buf = self._buf
+        if add_data and self.padded:
+            buf.zero_()  # padded rows held x̂ + 0 = 0 before: keep them 0
+        for k, (g, n, L) in enumerate(zip(gens, self.ns, self.L)):
+            if n == nmax and self._std[k] is not None:
+                buf[k].normal_(0.0, self._std[k], generator=g)
+            elif n == nmax:
+                buf[k].normal_(generator=g)
+                buf[k] = buf[k] * torch.diagonal(L) if self._diag[k] else buf[k] @ L.T
+            else:
+                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=self.dt, device=bdev)
+                buf[k, :, :n] = z * torch.diagonal(L) if self._diag[k] else z @ L.T
+        if add_data:
+            buf.add_(self._X2)
+        self._chunk = buf if self.dev.type == "cpu" else buf.to(self.dev)
+        self._chunk_pos = 0
+
+    def input_slab(self) -> torch.Tensor:
+        """This step's inputs x̂ + ε, x̂ + ε', (K, Nmax, 2, d0) (closed-form path; use noise_slab or input_slab)."""
+        if self._chunk is None or self._chunk_pos == self.settings.noise_chunk:
+            self._fill(add_data=True)
+        e = self._chunk[:, self._chunk_pos]
+        self._chunk_pos += 1
+        return e
+
+    def noise_slab(self) -> torch.Tensor:
+        """This step's augmentation, (K, Nmax, 2, d0): [..., 0, :] = ε (anchors), [..., 1, :] = ε' (positives)."""
+        if self._chunk is None or self._chunk_pos == self.settings.noise_chunk:
+            self._fill()
+        e = self._chunk[:, self._chunk_pos]
+        self._chunk_pos += 1
+        return e
 
     def noise(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Fresh augmentation ε, ε' for this step, (K, Nmax, d0) each."""
-        T = self.settings.noise_chunk
-        if self._chunk is None or self._chunk_pos == T:
-            K, nmax = len(self.problems), self.X.shape[1]
-            chunk = torch.zeros(T, K, nmax, 2, self.d0, dtype=self.dt, device=self.dev)
-            for k, (g, n, L) in enumerate(zip(self.gens, self.ns, self.L)):
-                z = torch.randn(T, n, 2, self.d0, generator=g, dtype=self.dt)
-                chunk[:, k, :n] = (z @ L.T).to(self.dev)
-            self._chunk, self._chunk_pos = chunk, 0
-        e = self._chunk[self._chunk_pos]
-        self._chunk_pos += 1
+        e = self.noise_slab()
         return e[:, :, 0], e[:, :, 1]
 
-    def features(self, W: torch.Tensor, e1: torch.Tensor, e2: torch.Tensor):
+    def features(self, W: torch.Tensor, b, e1: torch.Tensor, e2: torch.Tensor):
         fx = (self.X + e1) @ W.transpose(1, 2)
         fxp = (self.X + e2) @ W.transpose(1, 2)
-        if self.b is not None:
-            fx, fxp = fx + self.b, fxp + self.b
+        if b is not None:
+            fx, fxp = fx + b, fxp + b
         if self.settings.normalize:
             fx, fxp = losses.normalize_rows(fx), losses.normalize_rows(fxp)
         return fx, fxp
 
-    def loss(self, e1=None, e2=None) -> torch.Tensor:
-        """(K,) loss of every configuration at the current parameters."""
-        s, W = self.settings, self.W
-        reg = losses.weight_decay(W, self.gamma)
+    def loss(self, W: torch.Tensor, b=None, e1=None, e2=None, reg: bool = False) -> torch.Tensor:
+        """(K,) loss of every configuration at weights W (K, d1, d0); ``reg``: + γ‖W‖_F² (in training the
+        engine adds it as weight decay 2γ)."""
+        s = self.settings
         if s.loss == "quartic":
-            out = losses.quartic_loss(W, self.Bm, self.Sigma) + reg
-            return out + self.kappa * losses.norm_regularizer(W, self.Sigma, self.c_norm)
-        fx, fxp = self.features(W, e1, e2)
+            out = losses.quartic_loss(W, self.Bm, self.Sigma)
+            out = out + self.kappa * losses.norm_regularizer(W, self.Sigma, self.c_norm)
+            return out + losses.weight_decay(W, self.gamma) if reg else out
+        fx, fxp = self.features(W, b, e1, e2)
         if s.loss == "weighted_infonce":
             out = losses.weighted_infonce(fx, fxp, self.alpha, self.mask, fused=True)
         elif s.loss == "ntxent":
@@ -246,85 +413,55 @@ class _Batch:
             out = losses.spectral_contrastive(fx, fxp, self.mask)
         else:
             out = losses.barlow_twins(fx, fxp, s.barlow_lambda, standardize=(s.loss == "barlow"), mask=self.mask)
-        out = out + reg
         if bool((self.kappa > 0).any()):
             out = out + self.kappa * losses.norm_regularizer_empirical(fx, self.c_norm, self.mask)
-        return out
-
-
-def _diverged(batch: _Batch, step: int, loss: torch.Tensor) -> None:
-    wnorm = batch.W.detach().flatten(1).norm(dim=1)
-    loss = loss.detach()
-    bad = (~torch.isfinite(loss.detach())) | (~torch.isfinite(wnorm)) | (wnorm > batch.settings.max_weight_norm)
-    if bool(bad.any()):
-        k = int(torch.nonzero(bad)[0])
-        raise TrainingDiverged(
-            f"training diverged at step {step} in configuration {k} ({batch.problems[k].describe()}): "
-            f"loss={float(loss[k]):.4g}, ‖W‖_F={float(wnorm[k]):.4g} "
-            f"(limit {batch.settings.max_weight_norm:g}); lower lr or check the loss parameters")
-
-
-def _accumulate_aligned(W: torch.Tensor, W_ref, W_sum):
-    """Polyak–Ruppert averaging modulo the symmetry W -> R W (R orthogonal, d1 x d1).
-
-    The losses depend on W only through WᵀW (and f's rotation-invariant kernel), so
-    noise also diffuses W along that orbit; each iterate is first rotated onto the
-    first tail iterate by orthogonal Procrustes (R = U Vᵀ from the SVD of W_ref Wᵀ),
-    then summed.  Averaging cancels the zero-mean fluctuation of Adam's steps that
-    otherwise sets a noise floor under small eigenvalues of WᵀW.
-    """
-    if W_ref is None:
-        return W.clone(), W.clone()
-    U, _, Vh = torch.linalg.svd(W_ref @ W.transpose(1, 2))
-    return W_ref, W_sum + (U @ Vh) @ W
+        return out + losses.weight_decay(W, self.gamma) if reg else out
 
 
 def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = None, **overrides) -> TrainResult:
-    """Train K configurations (same d0, d1) as one batched tensor program."""
+    """Train K configurations (same d0, d1) as one batched tensor program (``numerics.engine``)."""
     settings = replace(settings or TrainSettings(), **overrides).validate()
     if not problems:
         raise ValueError("problems must hold at least one configuration")
     for k, p in enumerate(problems):
         _validate_problem(k, p, settings.loss)
     batch = _Batch(problems, settings)
-    params = [batch.W] + ([batch.b] if batch.b is not None else [])
-    m = [torch.zeros_like(p) for p in params]
-    v = [torch.zeros_like(p) for p in params]
-    b1, b2 = settings.betas
-    history, recorded = [], []
-    bar = tqdm(range(1, settings.steps + 1), desc=f"train {len(problems)} configs ({settings.loss})",
-               disable=not settings.progress, leave=False, mininterval=1.0)
-    tail_start = settings.steps - int(settings.average_tail * settings.steps) + 1
-    W_ref = W_sum = None
-    for step in bar:
+
+    closed = batch.closed_form_ok()
+
+    def step(params: dict, s: int, ctx) -> Step:
+        W, b = params["W"], params.get("b")
         if settings.loss in DATA_FREE:
-            loss = batch.loss()
-        else:
-            loss = sum(batch.loss(*batch.noise()) for _ in range(settings.aug_draws)) / settings.aug_draws
-        grads = torch.autograd.grad(loss.sum(), params)
-        lr = _lr_at(settings, step - 1)
-        with torch.no_grad():
-            for p, g, mp, vp in zip(params, grads, m, v):  # Adam (Kingma & Ba), bias-corrected
-                mp.mul_(b1).add_(g, alpha=1 - b1)
-                vp.mul_(b2).addcmul_(g, g, value=1 - b2)
-                mhat = mp / (1 - b1**step)
-                vhat = vp / (1 - b2**step)
-                p.sub_(lr * mhat / (vhat.sqrt() + settings.adam_eps))
-        if step >= tail_start and settings.average_tail > 0:
-            W_ref, W_sum = _accumulate_aligned(batch.W.detach(), W_ref, W_sum)
-        if step % settings.record_every == 0 or step == settings.steps:
-            _diverged(batch, step, loss)
-            history.append(loss.detach().cpu().double().numpy())
-            recorded.append(step)
-    W = batch.W.detach().cpu().double()
-    if W_sum is not None:
-        W = (W_sum / (settings.steps - tail_start + 1)).cpu().double()
+            return Step(batch.loss(W, b))
+        if closed:
+            loss, gW = batch.infonce_step(W)
+            for _ in range(settings.aug_draws - 1):
+                more = batch.infonce_step(W)
+                loss, gW = loss + more[0], gW + more[1]
+            if settings.aug_draws > 1:
+                loss, gW = loss / settings.aug_draws, gW / settings.aug_draws
+            return Step(loss, grads={"W": gW})
+        loss = sum(batch.loss(W, b, *batch.noise()) for _ in range(settings.aug_draws)) / settings.aug_draws
+        return Step(loss)
+
+    tail = settings.average_tail
+    hist = train_stacked(
+        lambda ctx: batch.init_weights(ctx.gens), step, steps=settings.steps, seeds=[p.seed for p in problems],
+        optimizer=Optimizer("adam", lr=settings.lr, betas=settings.betas, eps=settings.adam_eps,
+                            weight_decay={"W": [2.0 * p.gamma for p in problems]}),
+        schedule=settings.lr_schedule, record=Record(every=settings.record_every),
+        guard=Guard(max_norm=settings.max_weight_norm, norm_of=("W",), worse=settings.on_worse),
+        polyak=Polyak(tail, ("W",), align=True) if tail > 0 else None,
+        describe=lambda k: problems[k].describe(), device=settings.device, dtype=settings.dtype,
+        autograd=not closed, flush_denormal=closed, progress=settings.progress, desc=f"train {len(problems)} configs ({settings.loss})")
+    W = (hist.averaged["W"] if tail > 0 else hist.params["W"]).cpu().double()
+    b = hist.params.get("b")
     return TrainResult(
         W=W,
-        b=None if batch.b is None else batch.b.detach().cpu().double().squeeze(1),
+        b=None if b is None else b.cpu().double().squeeze(1),
         gram_eigs=gram_eigenvalues(W),
-        loss_history=np.array(history),
-        steps_recorded=np.array(recorded),
+        loss_history=hist.loss,
+        steps_recorded=hist.steps,
         problems=list(problems),
         settings=settings,
     )
@@ -332,18 +469,21 @@ def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = 
 
 def expected_loss(problems: list[LinearProblem], W: torch.Tensor, settings: TrainSettings, draws: int = 64,
                   seed: int = 12345) -> np.ndarray:
-    """Monte Carlo estimate of E_ε[L] at weights W (K, d1, d0), averaging ``draws`` noise draws."""
+    """Monte Carlo estimate of E_ε[L] (including γ‖W‖²) at weights W (K, d1, d0), averaging ``draws`` noise draws."""
     settings = replace(settings, progress=False).validate()
     # fresh noise stream, but the SAME fixed dataset the configuration was trained on
     probs = [replace(p, seed=seed + k, data_seed=p.seed if p.data_seed is None else p.data_seed)
              for k, p in enumerate(problems)]
     batch = _Batch(probs, settings)
+    gens = [torch.Generator().manual_seed(int(p.seed)) for p in probs]
+    batch.init_weights(gens)  # the trainer's first draw, so that the noise stream is the one training would see
     with torch.no_grad():
-        batch.W.copy_(W.to(batch.dt))
+        Wt = W.to(device=batch.dev, dtype=batch.dt)
+        b = torch.zeros(len(probs), 1, batch.d1, dtype=batch.dt, device=batch.dev) if settings.bias else None
         if settings.loss in DATA_FREE:
-            return batch.loss().cpu().double().numpy()
+            return batch.loss(Wt, b, reg=True).cpu().double().numpy()
         total = torch.zeros(len(problems), dtype=torch.float64)
         for _ in range(draws):
             e1, e2 = batch.noise()
-            total += batch.loss(e1, e2).cpu().double()
+            total += batch.loss(Wt, b, e1, e2, reg=True).cpu().double()
     return (total / draws).numpy()

@@ -17,10 +17,10 @@ import torch
 
 from sslverify.numerics import losses, trainer
 from sslverify.numerics.data import commuting_pair, gaussian_dataset, isotropic_noise
-from sslverify.numerics.tolerance import assert_rel_close
+from sslverify.numerics.tolerance import TABLE, assert_rel_close
 from sslverify.numerics.trainer import LinearProblem, TrainingDiverged, TrainSettings, expected_loss, train_batch
 
-BATCHED = "same per-config arithmetic; batched kernels may reorder sums (module docstring)"
+BATCHED = TABLE["batched_vs_alone_float64"].reason  # rtol 1e-11: the module docstring's analysis
 FAST = TrainSettings(steps=40, lr=5e-3, dtype="float64", device="cpu", progress=False, record_every=10)
 D0, D1 = 3, 2
 
@@ -57,6 +57,14 @@ def test_padding_equals_alone(loss):
     for k, p in enumerate(probs):
         alone = train_batch([p], s)
         assert_rel_close(batched.W[k].numpy(), alone.W[0].numpy(), 1e-11, floor=1e-3, reason=BATCHED)
+
+
+def test_noise_device_on_the_cpu_is_the_cpu_stream():
+    # on a CPU run "device" noise is the CPU generators' noise: the same numbers
+    probs = mixed_problems()
+    assert torch.equal(train_batch(probs, FAST).W, train_batch(probs, FAST, noise_device="device").W)
+    with pytest.raises(ValueError, match="noise_device must be"):
+        train_batch(probs, FAST, noise_device="gpu")
 
 
 def test_float32_batched_equals_alone_and_is_reproducible():
@@ -134,6 +142,7 @@ def test_manual_adam_matches_torch_adam_weighted_infonce():
     s = replace(FAST, steps=60)
     ours = train_batch([p], s).W[0]
     stream = trainer._Batch([p], s)  # only its noise stream and dataset are used
+    stream.init_weights([torch.Generator().manual_seed(p.seed)])  # W0 is the generator's first draw
     X = gaussian_dataset(p.n, p.A0, p.seed)
     assert torch.equal(stream.X[0], X)
     noise = [stream.noise() for _ in range(s.steps)]
@@ -151,6 +160,18 @@ def test_manual_adam_matches_torch_adam_weighted_infonce():
 def test_huge_lr_diverges_naming_configuration():
     with pytest.raises(TrainingDiverged, match=r"configuration 0 .*lower lr"):
         train_batch([prob(seed=1), prob(seed=2)], replace(FAST, lr=1e8, steps=20))
+
+
+def test_lr_far_too_large_ends_worse_and_is_named():
+    # issue 11: at lr = 1e3 Adam does not blow up; the run ends far above its start and is named
+    p = LinearProblem(A0=np.eye(4), C=isotropic_noise(4, 0.5), d1=4, n=32, alpha=0.5, seed=0)
+    s = replace(FAST, steps=300, lr=1e3, record_every=100)
+    with pytest.raises(TrainingDiverged, match=r"configuration 0 \(d0=4, d1=4, N=32, .*\) ended far worse than it started"):
+        train_batch([p], s)
+    with pytest.warns(RuntimeWarning, match="ended far worse"):
+        res = train_batch([p], s, on_worse="warn")
+    assert res.loss_history[-1, 0] > losses.log_n_minus_1_plus_alpha(32, 0.5)  # above the loss at W = 0
+    assert train_batch([p], replace(s, lr=1e-3)).loss_history[-1, 0] < losses.log_n_minus_1_plus_alpha(32, 0.5)
 
 
 def test_infinite_loss_in_one_configuration_names_it():
