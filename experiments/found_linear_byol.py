@@ -35,13 +35,13 @@ class Config:
     spectrum: tuple = (5.0, 4.0, 3.0, 1.0, 0.8, 0.6, 0.4, 0.2)
     sigma: float = 0.7
     methods: tuple = ("simsiam", "byol")
-    ema: float = 0.99
+    ema: float = 0.95  # (0.99 at lr 0.01 left a BYOL seed still turning 8.6° over the last quarter of 3000 steps)
     weight_decay: float = 0.0
     seeds: int = 8
     steps: int = 3000
     batch: int = 128
-    lr: float = 0.01
-    lr_pred: float = 0.1
+    lr: float = 0.02
+    lr_pred: float = 0.15
     lr_schedule: str = "constant"  # a cosine decay freezes slow BYOL seeds before they align
     angle_tol_deg: float = 5.0
     seed: int = 0
@@ -76,9 +76,11 @@ class Config:
         check_placement(self)
 
 
-# faster rates so 2000 steps align; 8 seeds per method: see the power line of found.linear-byol
-QUICK = dict(seeds=8, steps=2000, lr=0.02, lr_pred=0.15, ema=0.95)
-FULL = dict(seeds=32, steps=20000)
+# default and quick share the rates at which every seed aligns AND stops moving (the claim's convergence
+# criterion: the worst angle changes by < 1° over the last quarter; default 3000 steps: ≤ 0.61°); quick: 2000
+# steps; 8 seeds per method: see the power line of found.linear-byol
+QUICK = dict(seeds=8, steps=2000)
+FULL = dict(seeds=32, steps=20000, lr=0.01, lr_pred=0.1, ema=0.99)
 
 
 def problem(cfg: Config):

@@ -82,7 +82,6 @@ class Config:
     dtype: str = "float32"  # training precision (evaluation of spectra is always float64)
     seed: int = 0
     device: str = "auto"
-    dtype: str = "float64"
 
     def validate(self) -> None:
         check_int(self.d, "d", 2)

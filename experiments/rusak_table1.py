@@ -74,7 +74,7 @@ class Config:
     batch: int = 128
     lr: float = 1e-3
     pool: int = 8192
-    chunk: int = 1000
+    chunk: int = 16  # anchors per block of eval_loss (a 16 × N float64 block stays in cache)
     seed: int = 0
     device: str = "auto"
     dtype: str = "float32"
@@ -118,26 +118,35 @@ FULL = dict(seeds=5, eval_seeds=5, steps=20000, batch=512, pool=65536)
 
 # ----------------------------------------------------------------------------- evaluation
 def eval_loss(z: torch.Tensor, zt: torch.Tensor, tau: torch.Tensor, kind: str, chunk: int, per_anchor: bool = False) -> dict:
-    """L_align, L_uniform of one batch of N pairs (all N − 1 other anchors as negatives), chunked."""
+    """L_align, L_uniform of one batch of N pairs (all N − 1 other anchors as negatives), ``chunk`` anchors at a time.
+
+    One GEMM per block of anchors gives the negatives' similarities directly: cosine (z_i/τ)·z_j; Gaussian
+    −½|z_i − z_j|²_τ = [z_i/√τ, −½|z_i|²_τ, 1]·[z_j/√τ, 1, −½|z_j|²_τ].  L_uniform,i = log(e^{pos_i} + Σ_{j≠i} e^{neg_ij})
+    with the row maximum subtracted (exact logsumexp; no concatenated copy).  A block of ``chunk`` × N float64
+    stays in cache (chunk = 16 at N = 10,000: 1.3 MB); the numbers equal the unfused formula to float64 round-off."""
     N = z.shape[0]
     if kind == "cosine":
         z = z / z.norm(dim=-1, keepdim=True)
         zt = zt / zt.norm(dim=-1, keepdim=True)
-    aligns, unifs = [], []
+        pos = (z * zt / tau).sum(-1)
+        left, right = z / tau, z
+    else:
+        pos = -(((z - zt) ** 2) / (2 * tau)).sum(-1)
+        zs = z / tau.sqrt()
+        half = -0.5 * (zs * zs).sum(-1, keepdim=True)
+        one = torch.ones_like(half)
+        left, right = torch.cat([zs, half, one], 1), torch.cat([zs, one, half], 1)
+    rT = right.T.contiguous()
+    U = torch.empty(N, dtype=z.dtype)
+    buf = torch.empty(min(chunk, N), N, dtype=z.dtype)
     for s in range(0, N, chunk):
-        zi, zti = z[s:s + chunk], zt[s:s + chunk]
-        if kind == "gaussian":
-            pos = -(((zi - zti) ** 2) / (2 * tau)).sum(-1)
-            neg = -0.5 * (((zi / tau.sqrt()) ** 2).sum(-1)[:, None] + ((z / tau.sqrt()) ** 2).sum(-1)[None]
-                          - 2 * (zi / tau) @ z.T)
-        else:
-            pos = (zi * zti / tau).sum(-1)
-            neg = (zi / tau) @ z.T
-        idx = torch.arange(s, min(s + chunk, N))
-        neg[torch.arange(len(idx)), idx] = float("-inf")
-        unifs.append(torch.logsumexp(torch.cat([pos[:, None], neg], 1), 1))
-        aligns.append(-pos)
-    A, U = torch.cat(aligns), torch.cat(unifs)
+        e = min(s + chunk, N)
+        B = torch.mm(left[s:e], rT, out=buf[: e - s])
+        B.diagonal(offset=s).fill_(float("-inf"))  # an anchor is not its own negative
+        m = torch.maximum(B.amax(1), pos[s:e])
+        B.sub_(m.unsqueeze(1)).exp_()
+        U[s:e] = (B.sum(1) + (pos[s:e] - m).exp()).log_().add_(m)
+    A = -pos
     se = lambda v: float(v.std() / np.sqrt(N))  # noqa: E731  per-anchor standard error of the batch mean
     out = {"L_align": float(A.mean()), "L_uniform": float(U.mean()), "L_CL": float((A + U).mean()),
            "se": {"L_align": se(A), "L_uniform": se(U), "L_CL": se(A + U)}}

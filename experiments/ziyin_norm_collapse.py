@@ -3,8 +3,10 @@ directions of WᵀW at an augmentation strength σ² far below the smallest feat
 
 Setting: linear f = Wx, d0 = d1 = d, a fixed dataset of N points from N(0, I_d) (d = 8, N = 32 gives
 a_min ≈ 0.25, the source's "roughly 0.2"), fresh isotropic augmentation C = σ²I at every step,
-full-batch Adam (App. B: lr 6e-4, 5000 steps; here with a cosine decay and Procrustes–Polyak averaging
-of the last ``average_tail`` of the iterates), once with normalized outputs and once without (control).
+full-batch Adam (App. B: lr 6e-4, 5000 steps; here lr 2e-3 for 3000 steps -- the number of steps at which every
+configuration passes the plateau test below, which 6e-4 × 5000 does not -- with a cosine decay and Procrustes–Polyak
+averaging of the last ``average_tail`` of the iterates), once with normalized outputs and once without (control).
+Both models train with the closed-form weighted-InfoNCE gradient (numerics.trainer; through f/‖f‖ when normalized).
 The normalized loss is invariant to W → cW, so spectra are compared as shares r_i = λ_i / Σλ.
 
 Definitions (stated before measuring):
@@ -44,8 +46,11 @@ class Config:
     sigma2s: tuple = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.7)  # σ²; first must be 0
     seeds: int = 8
     seed: int = 0
-    steps: int = 5000  # App. B
-    lr: float = 6e-4  # App. B
+    # App. B: lr 6e-4, 5000 steps.  At that lr the unnormalized control at σ² ≤ 0.05 is still drifting after 5000
+    # steps (plateau test: 1.3–1.7 × its tolerance, below); at lr 2e-3 every configuration passes it by 3000 steps
+    # (worst 0.84 ×), so the CPU default trains at 2e-3 for 3000 steps (the cosine schedule and averaging as before)
+    steps: int = 3000
+    lr: float = 2e-3
     lr_schedule: str = "cosine"
     average_tail: float = 0.2
     collapse_frac: float = 0.01
@@ -73,7 +78,7 @@ class Config:
 
 
 QUICK = dict(sigma2s=(0.0, 0.05, 0.15, 0.3, 0.7), seeds=5, steps=1500, lr=2e-3)
-FULL = dict(d=32, n=100, seeds=8, steps=20000, sigma2s=(0.0, 0.003, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3))
+FULL = dict(d=32, n=100, seeds=8, steps=20000, lr=6e-4, sigma2s=(0.0, 0.003, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3))
 
 
 def onset(s2: np.ndarray, ratio: np.ndarray, frac: float) -> float | None:

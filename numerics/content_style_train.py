@@ -28,6 +28,9 @@ from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stac
 from sslverify.numerics.validation import check_int, check_positive
 
 KINDS = ("gaussian", "cosine")
+#: exponent floor of the closed-form InfoNCE (``infonce_with_grad``): e^{floor} is far below round-off of a
+#: sum ≥ 1, and above the range where torch's vectorised exp falls back to a slow path (float32 < −87, float64 < −708)
+EXP_FLOOR = {torch.float32: -80.0, torch.float64: -700.0}
 
 
 def temperatures(d: int, d_c: int, tau_c: float, tau_s: float, dtype=torch.float64) -> torch.Tensor:
@@ -71,6 +74,68 @@ def infonce_parts(z: torch.Tensor, zt: torch.Tensor, tau: torch.Tensor, kind: st
 def infonce(z, zt, tau, kind="gaussian") -> torch.Tensor:
     a, u = infonce_parts(z, zt, tau, kind)
     return a + u
+
+
+def infonce_with_grad(z: torch.Tensor, zt: torch.Tensor, tau: torch.Tensor, kind: str = "gaussian"):
+    """(L (K,), ∂L/∂z, ∂L/∂z~) of ``infonce`` (summed over K), in closed form, without an autograd graph.
+
+    z, zt (K, N, d).  With a = z/√τ, b = z~/√τ (cosine: of the normalised ẑ, ẑ~), pos_i = s(a_i, b_i) and
+    neg_ij = s(a_i, a_j) (j ≠ i), Z_i = e^{pos_i} + Σ_{j≠i} e^{neg_ij}, P_i = e^{pos_i}/Z_i, Q_ij = e^{neg_ij}/Z_i
+    (Q_ii = 0) and L = (1/N) Σ_i (log Z_i − pos_i):
+        Gaussian (s = −½|a − a'|²): N ∂L/∂a_i = (1 − P_i)(a_i − b_i) − (rowsum Q + colsum Q)_i a_i + ((Q + Qᵀ) a)_i,
+                                    N ∂L/∂b_i = −(1 − P_i)(a_i − b_i);
+        cosine   (s = a·a'):        N ∂L/∂a_i = (P_i − 1) b_i + ((Q + Qᵀ) a)_i,  N ∂L/∂b_i = (P_i − 1) a_i,
+    then ∂/∂z = (∂/∂a)/√τ (cosine: through the normalisation, ∂/∂z = (g − (g·ẑ)ẑ)/‖z‖).  The row maximum is
+    subtracted before exponentiating (as logsumexp does).  N×N passes: one bmm, max, exp, two bmm's of E with
+    [a, 1] and [a/Z, 1/Z] (the autograd path of ``infonce``: about a dozen)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    tau = _check_tau(torch.as_tensor(tau, dtype=z.dtype, device=z.device))
+    K, N, d = z.shape
+    rt = tau.sqrt()
+    if kind == "cosine":
+        nz = z.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+        nzt = zt.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+        zn, ztn = z / nz, zt / nzt
+        a, b = zn / rt, ztn / rt
+        pos = (a * b).sum(-1)
+        S = torch.bmm(a, a.transpose(1, 2))
+    else:
+        a, b = z / rt, zt / rt
+        diff = a - b
+        pos = -0.5 * (diff * diff).sum(-1)
+        half = -0.5 * (a * a).sum(-1, keepdim=True)
+        one = torch.ones_like(half)
+        S = torch.bmm(torch.cat([a, half, one], -1), torch.cat([a, one, half], -1).transpose(1, 2))  # −½|a_i − a_j|²
+    S.diagonal(dim1=1, dim2=2).fill_(float("-inf"))  # an anchor is not its own negative
+    m = torch.maximum(S.amax(-1), pos)  # (K, N)
+    # e^{neg_ij − m_i}; exponents below EXP_FLOOR are raised to it (torch's exp takes a slow scalar path far
+    # below the underflow threshold): each such term is < e^{-80} ≈ 2e-35 against a row sum ≥ 1, below
+    # round-off in either dtype; the diagonal is exactly 0
+    E = S.sub_(m.unsqueeze(-1)).clamp_min_(EXP_FLOOR[z.dtype] if z.dtype in EXP_FLOOR else -80.0).exp_()
+    E.diagonal(dim1=1, dim2=2).zero_()
+    ep = (pos - m).exp()
+    one = torch.ones(K, N, 1, dtype=z.dtype, device=z.device)
+    rows = torch.bmm(E, torch.cat([a, one], -1))  # (E a, row sums)
+    Z = rows[..., d] + ep
+    loss = (Z.log() + m - pos).mean(-1)
+    iz = 1.0 / Z
+    P = ep * iz
+    Qa = rows[..., :d] * iz.unsqueeze(-1)
+    cols = torch.bmm(E.transpose(1, 2), torch.cat([a * iz.unsqueeze(-1), iz.unsqueeze(-1)], -1))  # (Qᵀ a, col sums)
+    QTa = cols[..., :d]
+    if kind == "cosine":
+        ga = ((P - 1).unsqueeze(-1) * b + Qa + QTa) / N
+        gb = (P - 1).unsqueeze(-1) * a / N
+        gzn, gztn = ga / rt, gb / rt
+        gz = (gzn - (gzn * zn).sum(-1, keepdim=True) * zn) / nz
+        gzt = (gztn - (gztn * ztn).sum(-1, keepdim=True) * ztn) / nzt
+    else:
+        w = (1 - P).unsqueeze(-1) * diff
+        rs = (1 - P) + cols[..., d]  # row sums of Q (= 1 − P) + column sums of Q
+        ga = (w - rs.unsqueeze(-1) * a + Qa + QTa) / N
+        gz, gzt = ga / rt, -w / (N * rt)
+    return loss, gz, gzt
 
 
 # ----------------------------------------------------------------------------- encoders
@@ -124,12 +189,26 @@ class TrainResult:
 def minibatch_stream(x_pool: torch.Tensor, xt_pool: torch.Tensor, batch: int):
     """Every step a fresh minibatch of pairs per run, indices drawn from the batch's generator (shared by
     the K runs: ``torch.randint(0, P, (K, batch))``); pools (K, P, d) on the engine's device."""
-    K, P, _ = x_pool.shape
-    ar = torch.arange(K, device=x_pool.device).unsqueeze(1)
+    draw2 = paired_minibatch_stream(x_pool, xt_pool, batch)
 
     def draw(ctx):
-        idx = torch.randint(0, P, (K, batch), generator=ctx.gens[0]).to(x_pool.device)
-        return x_pool[ar, idx], xt_pool[ar, idx]
+        both = draw2(ctx)
+        return both[:, :batch], both[:, batch:]
+
+    return draw
+
+
+def paired_minibatch_stream(x_pool: torch.Tensor, xt_pool: torch.Tensor, batch: int):
+    """As :func:`minibatch_stream` (the same indices from the same generator call), but one (K, 2·batch, d) tensor:
+    the anchors, then their positives (what a network evaluates in one pass); one ``index_select`` from the
+    flattened pools (a copy of the same rows as ``x_pool[k, idx]``, ~3x faster than advanced indexing)."""
+    K, P, d = x_pool.shape
+    flat, flat_t = x_pool.reshape(K * P, d), xt_pool.reshape(K * P, d)  # views of contiguous pools
+    offset = (torch.arange(K) * P).unsqueeze(1)  # (K, 1): run k's rows start at k·P
+
+    def draw(ctx):
+        rows = (torch.randint(0, P, (K, batch), generator=ctx.gens[0]) + offset).reshape(-1).to(x_pool.device)
+        return torch.cat([flat.index_select(0, rows).view(K, batch, d), flat_t.index_select(0, rows).view(K, batch, d)], 1)
 
     return draw
 
@@ -160,17 +239,29 @@ def train(params: dict, x_pool: torch.Tensor, xt_pool: torch.Tensor, tau: torch.
     dt = resolve_dtype(dtype or x_pool.dtype)
     dev = resolve_device(device)
     tau = _check_tau(torch.as_tensor(tau, dtype=dt)).to(dev)
-    draw = minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
+    draw = paired_minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
+
+    linear = set(params) == {"W0"} and not normalize  # z = x W0ᵀ: ∂L/∂W0 in closed form, no graph at all
+    names = list(params)
 
     def step(p, s, ctx):
-        xb, xtb = draw(ctx)
-        z = forward(p, xb, slope, normalize)
-        zt = forward(p, xtb, slope, normalize)
-        return Step(infonce(z, zt, tau, kind))  # (K,)
+        xx = draw(ctx)  # (K, 2B, d): anchors, then positives
+        B = batch
+        if linear:
+            W = p["W0"]
+            zz = torch.bmm(xx, W.transpose(1, 2))
+            loss, gz, gzt = infonce_with_grad(zz[:, :B], zz[:, B:], tau, kind)
+            return Step(loss, grads={"W0": torch.bmm(torch.cat([gz, gzt], 1).transpose(1, 2), xx)})
+        zz = forward(p, xx, slope, normalize)  # anchors and positives in one pass
+        loss, gz, gzt = infonce_with_grad(zz[:, :B].detach(), zz[:, B:].detach(), tau, kind)
+        # the InfoNCE's N×N part in closed form; autograd only through the network (from ∂L/∂z)
+        gs = torch.autograd.grad(zz, [p[n] for n in names], grad_outputs=torch.cat([gz, gzt], 1), allow_unused=True)
+        return Step(loss, grads=dict(zip(names, gs)))  # (K,)
 
     hist = train_stacked(lambda ctx: params, step, steps=steps, seeds=int(seed), optimizer=Optimizer("adam", lr=lr),
                          record=Record(every=record_every, offset=1), guard=Guard(worse="raise"), device=dev,
-                         dtype=dt, progress=progress, desc=f"train {x_pool.shape[0]} encoders ({kind})")
+                         dtype=dt, autograd=not linear, flush_denormal=True, progress=progress,
+                         desc=f"train {x_pool.shape[0]} encoders ({kind})")
     return TrainResult({k: v.cpu() for k, v in hist.params.items()}, hist.loss, hist.steps - 1)
 
 

@@ -23,7 +23,7 @@ import torch
 
 from sslverify.numerics.device import resolve_device, resolve_dtype
 from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stacked
-from sslverify.numerics.losses import nt_xent
+from sslverify.numerics.losses import nt_xent, nt_xent_with_grad  # noqa: F401 (nt_xent: the reference)
 from sslverify.numerics.sparse_coding import check_mask_prob, views
 from sslverify.numerics.ssl_nets import siamese_loss
 from sslverify.numerics.validation import check_int, check_nonnegative, check_positive
@@ -160,31 +160,62 @@ def _bn(h: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
     return (h - mu) / (var + eps).sqrt()
 
 
-class _Net:
-    """Encoder (+ optional 2nd linear layer, BN, activation) and linear head for K settings."""
+def _members(flag: torch.Tensor):
+    """A per-setting flag as True (every member), False (none) or the LongTensor of the members that have it."""
+    flag = flag.reshape(-1).bool()
+    if bool(flag.all()):
+        return True
+    if not bool(flag.any()):
+        return False
+    return torch.nonzero(flag).reshape(-1)
 
-    def __init__(self, W, W2, b, P, flags):
+
+def _apply(members, fn, h: torch.Tensor, *extra: torch.Tensor) -> torch.Tensor:
+    """fn(h, *extra) on the members that have a flag, h elsewhere.  Each member is computed exactly as in the full
+    batch (bmm, BN and activations act per member), so the values equal ``torch.where(flag, fn(h), h)``; only the
+    members that need it pay for it."""
+    if members is True:
+        return fn(h, *extra)
+    if members is False:
+        return h
+    return h.index_copy(0, members, fn(h.index_select(0, members), *(e.index_select(0, members) for e in extra)))
+
+
+class _Net:
+    """Encoder (+ optional 2nd linear layer, BN, activation) and linear head for K settings.
+
+    ``flags`` holds per-setting tensors; ``members`` (from :func:`_members`) says which settings have each
+    architectural option, so that an option is computed only for them (same values as a ``torch.where`` over all)."""
+
+    def __init__(self, W, W2, b, P, flags, members=None):
         self.W, self.W2, self.b, self.P, self.f = W, W2, b, P, flags
+        self.m = members if members is not None else {k: _members(flags[k]) for k in ("two", "bn", "head")} | {
+            "act": {a: _members(flags["act"] == i) for i, a in enumerate(ACTS)}}
 
     def params(self):
         return [self.W, self.W2, self.b, self.P]
 
     def encode(self, a):
-        f = self.f
+        m = self.m
         h = torch.bmm(a, self.W.transpose(1, 2))
-        if f["two"].any():
-            h = torch.where(f["two"].view(-1, 1, 1), torch.bmm(h, self.W2.transpose(1, 2)), h)
-        if f["bn"].any():
-            h = torch.where(f["bn"].view(-1, 1, 1), _bn(h), h)
+        h = _apply(m["two"], lambda x, W2: torch.bmm(x, W2.transpose(1, 2)), h, self.W2)
+        h = _apply(m["bn"], lambda x: _bn(x), h)
         b = self.b.unsqueeze(1)
-        act = f["act"].view(-1, 1, 1)
-        return torch.where(act == 0, srelu(h, b), torch.where(act == 1, torch.relu(h + b), h))
+        act = m["act"]
+        if act["srelu"] is True:
+            return srelu(h, b)
+        if act["relu"] is True:
+            return torch.relu(h + b)
+        if act["none"] is True:
+            return h
+        flag = self.f["act"].view(-1, 1, 1)
+        return torch.where(flag == 0, srelu(h, b), torch.where(flag == 1, torch.relu(h + b), h))
 
     def head(self, h):
-        return torch.where(self.f["head"].view(-1, 1, 1), torch.bmm(h, self.P.transpose(1, 2)), h)
+        return _apply(self.m["head"], lambda x, P: torch.bmm(x, P.transpose(1, 2)), h, self.P)
 
     def effective_W(self):
-        return torch.where(self.f["two"].view(-1, 1, 1), torch.bmm(self.W2, self.W), self.W)
+        return _apply(self.m["two"], lambda W, W2: torch.bmm(W2, W), self.W, self.W2)
 
 
 def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: str, *, m: int, steps: int,
@@ -247,8 +278,10 @@ def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: 
             out.update({"tW": tW, "tW2": tW2, "tb": tb})
         return out
 
+    members = _Net(None, None, None, None, flags).m  # which settings have which option (computed once)
+
     def net(prm, prefix=""):
-        return _Net(prm[prefix + "W"], prm[prefix + "W2"], prm[prefix + "b"], prm["P"], flags)
+        return _Net(prm[prefix + "W"], prm[prefix + "W2"], prm[prefix + "b"], prm["P"], flags, members)
 
     names = {"": ("W", "W2", "b", "P"), "t": ("tW", "tW2", "tb", "P")}
     gmask = [torch.ones(K, 1, 1, dtype=dt, device=dev), flags["two"].to(dt).view(-1, 1, 1),
@@ -266,10 +299,19 @@ def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: 
             upd_prefix = "" if (s - 1) % 2 == 0 else "t"
             upd, other = (online, target) if upd_prefix == "" else (target, online)
             L = ncl_l2(upd.head(upd.encode(a1)), other.encode(a2))
-        elif loss == "cl":
-            L = nt_xent(online.encode(a1), online.encode(a2), tau=tau)
-        elif loss == "simclr":
-            L = nt_xent(online.head(online.encode(a1)), online.head(online.encode(a2)), tau=tau)
+        elif loss in ("cl", "simclr"):
+            # NT-Xent's N×N part in closed form (= nt_xent and its gradient to round-off); autograd only through
+            # the networks, from ∂L/∂z
+            z1, z2 = online.encode(a1), online.encode(a2)
+            if loss == "simclr":
+                z1, z2 = online.head(z1), online.head(z2)
+            L, g1, g2 = nt_xent_with_grad(z1.detach(), z2.detach(), tau=tau)
+            upd_names = names[upd_prefix]
+            if not bool(torch.isfinite(L).all()):
+                return Step(L, grads={}, update=upd_names)
+            grads = torch.autograd.grad([z1, z2], [prm[k] for k in upd_names], grad_outputs=[g1, g2], allow_unused=True)
+            return Step(L, grads={k: (None if gq is None else gq * mk) for k, gq, mk in zip(upd_names, grads, gmask)},
+                        update=upd_names)
         else:
             z1, z2 = online.encode(a1), online.encode(a2)
             L = siamese_loss(online.head(z1), online.head(z2), z1, z2, kind="cosine")

@@ -43,9 +43,15 @@ def _experiment_names() -> frozenset[str]:
 
 
 def _imports(name: str, path: Path) -> set[str]:
-    """Project modules named by the import statements (and experiment-name strings) of one file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    is_pkg = path.name == "__init__.py"
+    """Project modules named by the import statements (and experiment-name strings) of one file (memoised on the
+    file's content: a module shared by several closures is parsed once per process)."""
+    return set(_imports_of_source(name, path.name == "__init__.py", path.read_bytes()))
+
+
+@lru_cache(maxsize=None)
+def _imports_of_source(name: str, is_pkg: bool, src: bytes) -> frozenset[str]:
+    """``_imports`` of one source text (memo keyed by the text itself, so an edited file is parsed anew)."""
+    tree = ast.parse(src.decode("utf-8"))
     registry = f"{ROOT_PACKAGE}.experiments"  # names every experiment: not a dependency on all of them
     out: set[str] = set()
     for node in ast.walk(tree):
@@ -63,7 +69,7 @@ def _imports(name: str, path: Path) -> set[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and name != registry:
             if node.value in _experiment_names():
                 out.add(f"{ROOT_PACKAGE}.experiments.{node.value}")
-    return {m for m in out if m == ROOT_PACKAGE or m.startswith(ROOT_PACKAGE + ".")}
+    return frozenset(m for m in out if m == ROOT_PACKAGE or m.startswith(ROOT_PACKAGE + "."))
 
 
 @lru_cache(maxsize=None)
@@ -114,6 +120,7 @@ def clear() -> None:
     """Forget memoised file lists (tests that edit sources call this)."""
     _module_file.cache_clear()
     module_closure.cache_clear()
+    _imports_of_source.cache_clear()
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")

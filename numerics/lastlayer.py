@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from sslverify.numerics.content_style_train import check_pools, forward, infonce, minibatch_stream
+from sslverify.numerics.content_style_train import check_pools, forward, infonce_with_grad, paired_minibatch_stream
 from sslverify.numerics.device import resolve_device, resolve_dtype
 from sslverify.numerics.engine import Guard, Optimizer, Record, Step, train_stacked
 from sslverify.numerics.validation import check_nonnegative
@@ -70,27 +70,32 @@ def train_encoder_projector(encoder: dict, projector: dict, use_projector, lam, 
     tau = torch.as_tensor(tau, dtype=dt).to(dev)
     last = last_key(encoder)
     enc_keys, proj_keys = list(encoder), list(projector)
-    draw = minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
+    draw = paired_minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
     mask = use.view(K, 1, 1)
 
     def split(p):
         return {k: p["enc." + k] for k in enc_keys}, {k: p["proj." + k] for k in proj_keys}
 
+    names = ["enc." + k for k in enc_keys] + ["proj." + k for k in proj_keys]
+
     def step(p, s, ctx):
         enc, proj = split(p)
-        xb, xtb = draw(ctx)
-        h = forward(enc, torch.cat([xb, xtb], 1), slope)
+        h = forward(enc, draw(ctx), slope)  # anchors, then positives
         z = torch.where(mask, forward(proj, h, slope), h)
-        loss = infonce(z[:, :batch], z[:, batch:], tau, kind)  # (K,)
+        # the InfoNCE's N×N part in closed form (= ``infonce`` and its gradient to round-off); autograd only
+        # through the networks, from ∂L/∂z, and through the penalty
+        loss, gz, gzt = infonce_with_grad(z[:, :batch].detach(), z[:, batch:].detach(), tau, kind)  # (K,)
         pen = orthogonality_penalty(enc[last])
-        return Step(loss + lam * pen, values={"infonce": loss, "penalty": pen})
+        gs = torch.autograd.grad([z, (lam * pen).sum()], [p[n] for n in names],
+                                 grad_outputs=[torch.cat([gz, gzt], 1), None], allow_unused=True)
+        return Step(loss + lam * pen.detach(), grads=dict(zip(names, gs)), values={"infonce": loss, "penalty": pen.detach()})
 
     def init(ctx):
         return {**{"enc." + k: v for k, v in encoder.items()}, **{"proj." + k: v for k, v in projector.items()}}
 
     hist = train_stacked(init, step, steps=steps, seeds=int(seed), optimizer=Optimizer("adam", lr=lr),
                          record=Record(every=record_every, offset=1), guard=Guard(worse="raise"), device=dev,
-                         dtype=dt, progress=progress, desc=f"train {K} encoder/projector runs")
+                         dtype=dt, flush_denormal=True, progress=progress, desc=f"train {K} encoder/projector runs")
     enc, proj = split({k: v.cpu() for k, v in hist.params.items()})
     return RegResult(enc, proj, hist.values["infonce"].double().numpy(), hist.values["penalty"].double().numpy(),
                      hist.steps - 1)

@@ -244,7 +244,8 @@ class _Batch:
 
     def closed_form_ok(self) -> bool:
         s = self.settings
-        return s.closed_form and s.loss == "weighted_infonce" and not s.bias and not s.normalize
+        # output normalization: closed form too (chain rule through f/‖f‖), unless κ > 0 (its term reads |f|²)
+        return s.closed_form and s.loss == "weighted_infonce" and not s.bias and not (s.normalize and self.any_kappa)
 
     def infonce_step(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(K,) loss and ∂L/∂W of weighted InfoNCE (+ κ(mean‖f‖² − c)²) at W, fresh noise, no autograd.
@@ -274,6 +275,11 @@ class _Batch:
                           "fa1": torch.empty(K, N, d1 + 1, **opts), "d12": torch.empty(K, N, 2, d1, **opts)}
         buf = self._work
         aug = torch.bmm(x12, self._Waug.transpose(1, 2), out=buf["aug"]).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
+        inv = None
+        if self.settings.normalize:  # f → f/‖f‖ (normalize_rows: ‖f‖ clamped at 1e-12); the loss sees the unit rows
+            nrm = torch.linalg.vector_norm(aug[..., :d1], dim=-1, keepdim=True)
+            inv = 1.0 / nrm.clamp_min(1e-12)
+            aug[..., :d1].mul_(inv)
         f, fp = aug[:, :, 0, :d1], aug[:, :, 1, :d1]
         sq = torch.linalg.vector_norm(aug, dim=-1).square_()  # (K, N, 2): |f|², |f'|² (the 0 columns add 0)
         aug[:, :, 0, d1] = sq[..., 0].mul_(-0.5)
@@ -320,6 +326,10 @@ class _Batch:
             rho = (self.w * sq[..., 0]).sum(-1) * -2.0  # sq[..., 0] now holds −½|f|²
             loss = loss + self.kappa * (rho - self.c_norm) ** 2
             d12[:, :, 0] += (4 * self.kappa * (rho - self.c_norm)).view(K, 1, 1) * self.w.unsqueeze(-1) * f
+        if inv is not None:  # ∂L/∂f = (g − (g·u) u)/‖f‖ for u = f/‖f‖ (g/1e-12 where ‖f‖ was clamped)
+            u12 = aug[..., :d1]
+            proj = (d12 * u12).sum(-1, keepdim=True) * u12
+            d12.sub_(torch.where(nrm >= 1e-12, proj, 0.0)).mul_(inv)
         gW = torch.bmm(d12.view(K, 2 * N, d1).transpose(1, 2), x12)
         return loss, gW
 
@@ -381,6 +391,45 @@ class _Batch:
         e = self._chunk[:, self._chunk_pos]
         self._chunk_pos += 1
         return e
+
+    def noise_block(self, most: int) -> torch.Tensor:
+        """The next m ≤ ``most`` steps of augmentation at once, (K, m, Nmax, 2, d0) (up to the end of the current
+        chunk): the same numbers ``noise_slab`` would return one step after another."""
+        if self._chunk is None or self._chunk_pos == self.settings.noise_chunk:
+            self._fill()
+        m = min(int(most), self.settings.noise_chunk - self._chunk_pos)
+        e = self._chunk[:, self._chunk_pos:self._chunk_pos + m]
+        self._chunk_pos += m
+        return e
+
+    def loss_draws(self, W: torch.Tensor, b, e: torch.Tensor, reg: bool = True) -> torch.Tensor:
+        """(K, m) loss of every configuration at weights W (K, d1, d0) for each of m augmentation draws
+        e (K, m, Nmax, 2, d0): ``loss`` of each draw, evaluated as one batch of K·m configurations."""
+        K, m = e.shape[:2]
+        rep = lambda t: t.repeat_interleave(m, 0)  # noqa: E731  configuration k -> its m draws
+        X = self.X.unsqueeze(1)
+        x1 = (X + e[..., 0, :]).reshape(K * m, *self.X.shape[1:])
+        x2 = (X + e[..., 1, :]).reshape(K * m, *self.X.shape[1:])
+        Wr = rep(W)
+        fx, fxp = x1 @ Wr.transpose(1, 2), x2 @ Wr.transpose(1, 2)
+        if b is not None:
+            br = rep(b)
+            fx, fxp = fx + br, fxp + br
+        if self.settings.normalize:
+            fx, fxp = losses.normalize_rows(fx), losses.normalize_rows(fxp)
+        s, mask = self.settings, rep(self.mask)
+        if s.loss == "weighted_infonce":
+            out = losses.weighted_infonce(fx, fxp, rep(self.alpha), mask, fused=True)
+        elif s.loss == "ntxent":
+            out = losses.nt_xent(fx, fxp, s.tau, mask)
+        elif s.loss == "scl":
+            out = losses.spectral_contrastive(fx, fxp, mask)
+        else:
+            out = losses.barlow_twins(fx, fxp, s.barlow_lambda, standardize=(s.loss == "barlow"), mask=mask)
+        if bool((self.kappa > 0).any()):
+            out = out + rep(self.kappa) * losses.norm_regularizer_empirical(fx, self.c_norm.repeat_interleave(m), mask)
+        out = out.view(K, m)
+        return out + losses.weight_decay(W, self.gamma).unsqueeze(1) if reg else out
 
     def noise(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Fresh augmentation ε, ε' for this step, (K, Nmax, d0) each."""
@@ -483,7 +532,9 @@ def expected_loss(problems: list[LinearProblem], W: torch.Tensor, settings: Trai
         if settings.loss in DATA_FREE:
             return batch.loss(Wt, b, reg=True).cpu().double().numpy()
         total = torch.zeros(len(problems), dtype=torch.float64)
-        for _ in range(draws):
-            e1, e2 = batch.noise()
-            total += batch.loss(Wt, b, e1, e2, reg=True).cpu().double()
+        left = draws
+        while left:  # the draws of one noise chunk at once (the same noise, in the same order, as draw by draw)
+            e = batch.noise_block(left)  # (K, m, Nmax, 2, d0)
+            total += batch.loss_draws(Wt, b, e).sum(1).cpu().double()
+            left -= e.shape[1]
     return (total / draws).numpy()
