@@ -113,10 +113,10 @@ def resume_hint(out: Path, use_cache: bool) -> str:
     """What an interrupted check/report keeps and how to continue."""
     from sslverify.verdicts.cache import cache_dir
 
-    kept = (f"finished claims' outcomes are cached under {cache_dir(out)}" if use_cache
-            else "nothing is cached (--no-cache)")
+    kept = f"finished claims' outcomes are cached under {cache_dir(out)}"
+    again = "again to continue" if use_cache else "without --no-cache to continue from them"
     return (f"{kept} and experiments' finished training batches under {out}/<experiment>/runs; run the same command "
-            "again to continue")
+            f"{again}")
 
 
 def _cmd_check(args) -> int:
@@ -200,8 +200,8 @@ def _run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                    help="worker processes (default: every core); each uses one compute thread")
     p.add_argument("--no-cache", action="store_true",
-                   help="recompute every outcome (default: reuse cached outcomes whose code, settings and "
-                        "library versions are unchanged; they show as 'cached')")
+                   help="recompute every outcome and refresh the cache (default: reuse cached outcomes whose code, "
+                        "settings and library versions are unchanged; they show as 'cached')")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -192,7 +192,9 @@ def default_jobs() -> int:
 def run_checks(claims: list[Claim], quick: bool, out_dir: Path, jobs: int | None = None, use_cache: bool = True,
                claim_paths: tuple[str, ...] = (), on_done: Callable[[CheckReport], None] | None = None
                ) -> list[CheckReport]:
-    """Check ``claims``: cached outcomes reused, the rest in ``jobs`` processes; reports in claim order.
+    """Check ``claims``: cached outcomes reused (``use_cache``), the rest in ``jobs`` processes; reports in claim
+    order.  Every computed outcome is stored in the cache, also under ``use_cache=False`` (a forced recompute
+    refreshes it).
 
     ``claim_paths`` are the users' claims files the claims came from (workers import them again).
     ``on_done(report)`` is called as each claim finishes (progress output).
@@ -208,8 +210,8 @@ def run_checks(claims: list[Claim], quick: bool, out_dir: Path, jobs: int | None
     keys: dict[str, str] = {}
     todo: list[Claim] = []
     for c in claims:
+        keys[c.id] = cache.claim_key(c, quick, out_dir)  # also with use_cache=False: a recompute refreshes the cache
         if use_cache:
-            keys[c.id] = cache.claim_key(c, quick, out_dir)
             hit = cache.load(out_dir, c, keys[c.id])
             if hit is not None:
                 rep = CheckReport(c, hit["verdict"], hit["reason"], hit.get("details", {}), list(hit.get("plots", [])),
@@ -222,7 +224,7 @@ def run_checks(claims: list[Claim], quick: bool, out_dir: Path, jobs: int | None
 
     def finish(rep: CheckReport) -> None:
         done[rep.claim.id] = rep
-        if use_cache and rep.error is None and rep.computed is not None:
+        if rep.error is None and rep.computed is not None:
             cache.store(out_dir, rep.claim, keys[rep.claim.id], rep.outcome_json())
         if on_done:
             on_done(rep)

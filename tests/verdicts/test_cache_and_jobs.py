@@ -54,6 +54,17 @@ def test_second_run_is_cached_and_code_change_recomputes(tmp_path):
     assert not run_checks(claims, quick=True, out_dir=out, jobs=1, use_cache=False)[0].cached
 
 
+def test_forced_recompute_refreshes_the_cache(tmp_path):
+    # --no-cache (use_cache=False) runs the check and stores its outcome: the next plain run re-reads it
+    out = tmp_path / "out"
+    f, claims = _claims(tmp_path, 5)
+    forced = run_checks(claims, quick=True, out_dir=out, jobs=1, use_cache=False)
+    assert not forced[0].cached and _runs(f) == 1
+    again = run_checks(claims, quick=True, out_dir=out, jobs=1)
+    assert again[0].cached and again[0].reason == forced[0].reason and _runs(f) == 1
+    assert not run_checks(claims, quick=True, out_dir=out, jobs=1, use_cache=False)[0].cached and _runs(f) == 2
+
+
 @pytest.mark.parametrize("garbage", ["{not json", json.dumps({"format": 1, "key": "x", "outcome": {}}), "[]"])
 def test_corrupted_entry_is_ignored_and_recomputed(tmp_path, garbage):
     out = tmp_path / "out"
