@@ -21,15 +21,9 @@ settings.register_profile("thorough", max_examples=500, deadline=None, suppress_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
-def pytest_sessionstart(session):
-    """Under mutation testing every mutant must really run: forget what earlier runs memoised.
-
-    mutmut runs each mutant's tests in a process forked from one that already ran the suite; memoised
-    derivations (functools.lru_cache), the in-process experiment cache and the live evidence of
-    tests/theory would otherwise hand the mutant the unmutated results.
-    """
-    if "MUTANT_UNDER_TEST" not in os.environ:
-        return
+def _forget_memoised() -> None:
+    """Clear memoised derivations (functools.lru_cache), the in-process experiment cache and tests/theory's
+    live evidence (module dicts ``_RUN_CACHE`` / ``_LIVE``) in sslverify and in the test modules."""
     import functools
     import sys
 
@@ -45,6 +39,31 @@ def pytest_sessionstart(session):
             cache = getattr(module, attr, None)
             if isinstance(cache, dict):
                 cache.clear()
+
+
+def pytest_sessionstart(session):
+    """Under mutation testing every mutant must really run: forget what earlier runs memoised.
+
+    mutmut runs each mutant's tests in a process forked from one that already imported (and collected)
+    the suite; memoised derivations, the in-process experiment cache and the live evidence of
+    tests/theory would otherwise hand the mutant the unmutated results.  Inert unless MUTANT_UNDER_TEST
+    is set (mutmut sets it).  ``gc.freeze()``: the forked process then never walks the inherited heap
+    (SymPy, torch) in a garbage collection, which would copy every page of it (copy-on-write).
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    import gc
+
+    _forget_memoised()
+    gc.freeze()
+
+
+def pytest_runtest_setup(item):
+    """mutmut's stats run (MUTANT_UNDER_TEST=stats) records which tests execute each function, and then runs
+    a mutant against those tests only: every test must compute what it needs itself, not find it memoised by
+    an earlier test, or the later tests would not be recorded as covering the memoised derivation."""
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _forget_memoised()
 
 
 @pytest.fixture(autouse=True, scope="session")
