@@ -23,6 +23,7 @@ import sympy as sp
 import torch
 
 from sslverify.numerics.metrics import entropy_rank, stable_rank
+from sslverify.numerics.sizes import sizes
 from sslverify.numerics.ssl_metrics import covariance_spectrum
 from sslverify.theory.found import batchnorm, em_predictor, infomax, ranks, stopgrad, uniformity
 from sslverify.verdicts.record import Outcome, Reading, Source, claim, inconclusive
@@ -1087,10 +1088,14 @@ def decide_uniformity(ev: dict) -> Outcome:
                    f"N(0,½I₂) gives {rd['gaussian']:.4f} < {rd['uniform_circle']:.4f}", details)
 
 
+NTXENT_SIZES = sizes(n=1024, reps=12, quick=dict(n=512, reps=6))
+
+
 def ntxent_evidence(quick: bool = True) -> dict:
     tau, s = 0.5, 0.3
     pops = {str(k): uniformity.circle_population(k, s, tau) for k in (0.5, 4.0)}
-    n, reps = (512, 6) if quick else (1024, 12)
+    sz = NTXENT_SIZES.at(quick)
+    n, reps = sz.n, sz.reps
     conv = {}
     for k in pops:
         vals = [uniformity.ntxent_numpy(*uniformity.sample_views(float(k), s, n, 100 + r), tau) - np.log(2 * n - 2)
@@ -1326,13 +1331,16 @@ def decide_linear_byol(ev: dict) -> Outcome:
                    f"{x['seeds_per_method']} seeds per method)", details)
 
 
+GAUSSIAN_MI_SIZES = sizes(steps=300, quick=dict(steps=150))
+
+
 def gaussian_mi_evidence(quick: bool = True) -> dict:
     mf = infomax.mi_formula()
     mono = infomax.mi_monotone_1d()
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
     Sx = q @ np.diag([5.0, 4, 3, 1, 0.5, 0.2]) @ q.T
-    W, I = infomax.maximize_mi(Sx, 0.5 * np.eye(6), 2, steps=150 if quick else 300, lr=0.1)
+    W, I = infomax.maximize_mi(Sx, 0.5 * np.eye(6), 2, steps=GAUSSIAN_MI_SIZES.at(quick).steps, lr=0.1)
     I_top = infomax.top_eig_mi(Sx, 0.5, 2)
     cosines = [float(np.linalg.svd(Wk @ q[:, :2], compute_uv=False).min()) for Wk in W]
     return {"formula": {k: bool(v) for k, v in mf.items()}, "mono_formula_agrees": bool(mono["formula_agrees"]),

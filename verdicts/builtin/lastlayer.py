@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 import torch
 
+from sslverify.numerics.sizes import sizes
 from sslverify.theory.lastlayer import gradient, information, linear, power, ranks
 from sslverify.verdicts.record import Outcome, Reading, Source, claim, inconclusive
 
@@ -61,8 +62,11 @@ def _torch_linear_layer(seed: int = 0) -> dict:
     return {"var_h0": float(h[:, 0].var()), "norm2_W0": float((W[0] ** 2).sum()), "var_h1": float(h[:, 1].var())}
 
 
+PROP1_SIZES = sizes(dim=4, quick=dict(dim=3))
+
+
 def prop1_evidence(quick: bool = True) -> dict:
-    ident = linear.covariance_identity(3 if quick else 4)
+    ident = linear.covariance_identity(PROP1_SIZES.at(quick).dim)
     step = linear.source_step_residual(3)
     f = linear.prop1_findings()
     # the 'weaker case' at ε = 1/2: Σ_x = diag(1, ε) ≻ 0, Wⁱ = (0, 1), δ = 2ε
@@ -405,10 +409,13 @@ def decide_eq7b(ev: dict) -> Outcome:
                    "constant (rank ≤ d₀)", details)
 
 
+EQ9_SIZES = sizes(dim=3, quick=dict(dim=2))
+
+
 # ============================================================================= eq. 8–9
 def eq9_evidence(quick: bool = True) -> dict:
     s8 = gradient.symbolic_eq8(2, 2)
-    s9 = gradient.symbolic_eq9(2 if quick else 3)
+    s9 = gradient.symbolic_eq9(EQ9_SIZES.at(quick).dim)
     g = torch.Generator().manual_seed(0)
     Z = torch.randn(6, 4, generator=g, dtype=torch.float64, requires_grad=True)
     Zp = torch.randn(6, 4, generator=g, dtype=torch.float64)

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from sslverify.numerics.dual_nets import max_cosine
+from sslverify.numerics.sizes import sizes
 from sslverify.theory.pokle import landscape as LS
 from sslverify.theory.pokle import linear_dynamics as LD
 from sslverify.theory.pokle import negatives as NG
@@ -123,11 +124,15 @@ def thm1a_numeric(d: int = 4, alpha: float = 0.5, starts: int = 64, steps: int =
             "min_maxcos_min_at_min": float(mc[at_min].min()) if at_min.any() else float("nan")}
 
 
+THM1A_SIZES = sizes(dims=(2, 3), steps=600, n=400, quick=dict(dims=(2,), steps=300, n=100))
+
+
 def thm1a_evidence(quick: bool = True) -> dict:
-    sym = {str(d): LS.thm1a_symbolic(d) for d in ((2,) if quick else (2, 3))}
-    num = thm1a_numeric(steps=300 if quick else 600)
+    sz = THM1A_SIZES.at(quick)
+    sym = {str(d): LS.thm1a_symbolic(d) for d in sz.dims}
+    num = thm1a_numeric(steps=sz.steps)
     return {"symbolic": {d: {k: v for k, v in s.items() if isinstance(v, bool)} for d, s in sym.items()},
-            "enumerated": LS.thm1a_enumerated(d=3, n=100 if quick else 400),
+            "enumerated": LS.thm1a_enumerated(d=3, n=sz.n),
             "pgd": {k: num[k] for k in ("starts", "n_at_min", "max_negative_entry_at_min", "fraction_permutation_at_min")}}
 
 
@@ -207,12 +212,15 @@ def thm1b_counterexample(tau: float = 5.0, alpha: float = 0.5, d: int = 2) -> di
             "A17_minus_I": float(LS.surrogate_a17(LS.relu_gram(-eye), tau, alpha))}
 
 
+THM1B_SIZES = sizes(dim=3, quick=dict(dim=2))
+
+
 def thm1b_evidence(quick: bool = True) -> dict:
     """Both readings of 'negative' at τ = 5, α = ½ (where they disagree), each by SymPy and by brute force."""
     der = LS.limit_derivative()
     rd = NG.readings_evidence(quick=quick)
     return {"tau": rd["tau"], "alpha": rd["alpha"], "bound": rd["bound"],
-            "distinct": {"symbolic": {k: v for k, v in NG.distinct_symbolic(2 if quick else 3).items() if isinstance(v, bool)},
+            "distinct": {"symbolic": {k: v for k, v in NG.distinct_symbolic(THM1B_SIZES.at(quick).dim).items() if isinstance(v, bool)},
                          **rd["distinct"]},
             "iid": {"symbolic": {"matches_closed_form": bool(der["matches_closed_form"]),
                                  "derivative_zero_at_g_star": bool(der["derivative_zero_at_g_star"])},
@@ -396,9 +404,12 @@ def thm2_trained(p: int = 12, d: int = 4, m: int = 5, steps: int = 60, seed: int
             "C1": C1, "C2": C2, "C2_printed": C2_printed, "steps": steps, "c_max_over_lambda": max(cs) / lam}
 
 
+THM2_SIZES = sizes(dim=4, quick=dict(dim=3))
+
+
 def thm2_evidence(quick: bool = True) -> dict:
     rec = LD.gd_step_recursion()
-    co = LD.thm2_coefficients(3 if quick else 4)
+    co = LD.thm2_coefficients(THM2_SIZES.at(quick).dim)
     rng = np.random.default_rng(0)
     ranges = []
     for _ in range(200):  # random λ ∈ (0,1), c_i ∈ (0, λ)
@@ -481,13 +492,17 @@ def decide_thm2(ev: dict) -> Outcome:
                    f"error {tr['relative_error_vs_printed']:.2f} (corrected: {tr['relative_error_vs_formula']:.0e})", details)
 
 
+THM3_SIZES = sizes(d=4, K=4, outer=25, quick=dict(d=3, K=3, outer=15))
+
+
 # ============================================================================= Thm 3
 def thm3_evidence(quick: bool = True) -> dict:
-    d, K = (3, 3) if quick else (4, 4)
+    sz = THM3_SIZES.at(quick)
+    d, K = sz.d, sz.K
     out = {}
     for case in RD.CASES:
         inner = 40 if case == "bias_near_one" else 200  # that case never reaches the tolerance; cap its cost
-        r = RD.simulate(case, d=d, K=K, outer=15 if quick else 25, inner=inner, seed=0)
+        r = RD.simulate(case, d=d, K=K, outer=sz.outer, inner=inner, seed=0)
         out[case] = {"initial_dist": r["initial_dist"], "final_dist": r["final_dist"]}
     return {"d": d, "K": K, "runs": out}
 

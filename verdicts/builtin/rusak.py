@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sslverify.numerics.sizes import sizes
 from sslverify.verdicts.record import Outcome, Reading, Source, claim, inconclusive
 
 # ----------------------------------------------------------------------------- record constants
@@ -248,12 +249,15 @@ def decide_lemma6(ev: dict) -> Outcome:
                         {"counterexample": ce, "exact_det": ev["exact_det"]})
 
 
+EQ15_SIZES = sizes(n=400_000, quick=dict(n=100_000))
+
+
 def eq15_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import algebra
-    mc = algebra.eq15_box_monte_carlo(n=100_000 if quick else 400_000)
+    mc = algebra.eq15_box_monte_carlo(n=EQ15_SIZES.at(quick).n)
     return {"symbolic": {"d3_dc1": bool(algebra.eq15_symbolic(3, 1)), "d2_dc1": bool(algebra.eq15_symbolic(2, 1))},
             "monte_carlo": {k: mc[k] for k in ("rel_err_effective", "rel_err_nominal", "sigma_eff2_style", "sigma_s2_nominal",
-                                               "min_eig_Sx_minus_Sxt")}, "n": 100_000 if quick else 400_000}
+                                               "min_eig_Sx_minus_Sxt")}, "n": EQ15_SIZES.at(quick).n}
 
 
 @claim("rusak.eq15", _src("App. C", "eq. 15"),
@@ -285,10 +289,13 @@ def decide_eq15(ev: dict) -> Outcome:
     return inconclusive("the symbolic congruence and the Monte Carlo disagree", ev)
 
 
+LEMMA5_SIZES = sizes(Ms=(8, 32, 128), reps=60, quick=dict(Ms=(8, 128), reps=40))
+
+
 # ============================================================================= dynamics
 def lemma5_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import dynamics, first_order
-    rows = dynamics.lemma5_table(Ms=(8, 128) if quick else (8, 32, 128), reps=40 if quick else 60)
+    rows = dynamics.lemma5_table(Ms=LEMMA5_SIZES.at(quick).Ms, reps=LEMMA5_SIZES.at(quick).reps)
     sym = first_order.first_order_residuals(2, 3)
     lim = {k: dynamics.large_M_limit_errors(s) for k, s in (("small", 1e-2), ("big", 1.0))}
     return {"rows": rows, "symbolic": {k: sym[k] for k in ("full", "detached")},
@@ -364,9 +371,12 @@ def decide_lemma5(ev: dict) -> Outcome:
     return Outcome("confirmed", "eq. 5 matches the gradient at every tested scale and M", details)
 
 
+LEMMA7_SIZES = sizes(reps=300, quick=dict(reps=150))
+
+
 def lemma7_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import dynamics, first_order
-    reps = 150 if quick else 300
+    reps = LEMMA7_SIZES.at(quick).reps
     keep = ("rates", "predicted", "content_mean", "style_mean")
     orth = dynamics.growth_rates(np.eye(3), 1, 0.0, 0.2, reps=reps)
     skew = dynamics.growth_rates(np.diag([1.0, 2.0, 2.0]), 1, 0.0, 0.2, reps=reps)
@@ -427,9 +437,12 @@ def decide_lemma7(ev: dict) -> Outcome:
     return inconclusive("content does not grow faster even for orthogonal A: our first-order theory", details)
 
 
+PROP2_SIZES = sizes(reps=300, quick=dict(reps=150))
+
+
 def prop2_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import dynamics, first_order
-    reps = 150 if quick else 300
+    reps = PROP2_SIZES.at(quick).reps
     orth = dynamics.growth_rates(np.eye(3), 1, 0.0, 0.2, reps=reps)
     skew = dynamics.growth_rates(np.diag([1.0, 2.0, 2.0]), 1, 0.0, 0.2, reps=reps)
     rng = np.random.default_rng(3)
@@ -479,9 +492,12 @@ def decide_prop2(ev: dict) -> Outcome:
     return inconclusive("the count differs from d_c even for orthogonal A: our first-order theory", details)
 
 
+PROP3_SIZES = sizes(taus=21, reps=300, quick=dict(taus=11, reps=150))
+
+
 def prop3_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import dynamics, first_order
-    r = dynamics.sweep_equalizing_tau_c(taus=np.geomspace(0.1, 10.0, 11 if quick else 21), reps=150 if quick else 300)
+    r = dynamics.sweep_equalizing_tau_c(taus=np.geomspace(0.1, 10.0, PROP3_SIZES.at(quick).taus), reps=PROP3_SIZES.at(quick).reps)
     ex = {c: float(first_order.equalizing_tau_c(r["sigma_c"] ** 2, r["sigma_s"] ** 2, c)) for c in ("full", "detached")}
     return {**r, "exact_equalizing": ex, "symbolic_tau_flow_ok": bool(first_order.first_order_residuals(2, 3)["full"]["residual_zero"])}
 
@@ -529,11 +545,14 @@ def decide_prop3(ev: dict) -> Outcome:
     return Outcome("confirmed", f"the heuristic σ_c/σ_s = {t_heu:.2f} is within a factor 2 of the equalizer {t_eq:.3f}", details)
 
 
+PROP4_SIZES = sizes(n=4096, quick=dict(n=1024))
+
+
 # ============================================================================= optimality
 def prop4_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import optimality
     s = optimality.d_scaled_anchor_loss()
-    num = optimality.d_scaled_losses(n=1024 if quick else 4096)
+    num = optimality.d_scaled_losses(n=PROP4_SIZES.at(quick).n)
     return {"symbolic": {"limit_collapsed": str(s["limit_collapsed"]), "limit_full_style": str(s["limit_full_style"]),
                          "derivative_form": bool(s["derivative_form"]), "positive_at_finite_c": bool(s["positive_at_finite_c"])},
             "losses": {"cs": num["cs"], "collapsed": num["s=0.0"], "full_style": num["s=1.0"], "L_ginv": num["L_ginv"]}}
@@ -578,10 +597,13 @@ def decide_prop4(ev: dict) -> Outcome:
     return inconclusive("the symbolic limits and the numeric losses disagree", {**s, **facts})
 
 
+COR1_SIZES = sizes(n=4096, quick=dict(n=1024))
+
+
 def cor1_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import optimality
     s = optimality.d_scaled_anchor_loss()
-    num = optimality.d_scaled_losses(cs=(1.0, 1.5), style_scales=(1.0,), n=1024 if quick else 4096)
+    num = optimality.d_scaled_losses(cs=(1.0, 1.5), style_scales=(1.0,), n=COR1_SIZES.at(quick).n)
     return {"derivative_form": bool(s["derivative_form"]), "L_WGT": num["s=1.0"][0], "L_1.5_content": num["s=1.0"][1]}
 
 
@@ -602,9 +624,12 @@ def decide_cor1(ev: dict) -> Outcome:
     return inconclusive("the symbolic derivative and the numeric losses disagree", ev)
 
 
+PROP1_SIZES = sizes(n=4096, quick=dict(n=1024))
+
+
 def prop1_evidence(quick: bool) -> dict:
     from sslverify.theory.rusak import optimality
-    n = 1024 if quick else 4096
+    n = PROP1_SIZES.at(quick).n
     mlp = optimality.d_scaled_losses(generator="mlp", cs=(1.0, 4.0, 16.0), n=n)
     lin = optimality.d_scaled_losses(generator="linear", cs=(1.0, 4.0, 16.0), n=n)
     rel = max(abs(a - b) / abs(b) for k in ("s=0.0", "s=1.0") for a, b in zip(mlp[k], lin[k]))

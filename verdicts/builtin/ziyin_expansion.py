@@ -21,6 +21,7 @@ import pathlib
 import numpy as np
 import sympy as sp
 
+from sslverify.numerics.sizes import sizes
 from sslverify.theory.gaussian import gaussian_expectation
 from sslverify.theory.ziyin import expansion as ex
 from sslverify.theory.ziyin import expansion_numeric as en
@@ -119,10 +120,13 @@ def _missing(ev_checks: dict, keys) -> list[str]:
     return [k for k in keys if k not in ev_checks]
 
 
+EQ2_SIZES = sizes(Ns=(2, 3, 4, 5), quick=dict(Ns=(2, 3, 4)))
+
+
 # ============================================================================= ziyin.eq2
 def eq2_evidence(quick: bool = True) -> dict:
     """Symbolic identity eq2 − (eq1/N − log N) for N = 2..4(5) and a numeric evaluation at N = 6."""
-    Ns = (2, 3, 4) if quick else (2, 3, 4, 5)
+    Ns = EQ2_SIZES.at(quick).Ns
     sym = {str(N): str(en.eq2_identity_residual(N)) for N in Ns}
     rng = np.random.default_rng(7)
     N, d = 6, 3
@@ -179,6 +183,9 @@ def decide_eq2(ev: dict) -> Outcome:
                    "not L_eq1; E_χ̂ over the N candidates incl. the positive", ev)
 
 
+EXPANSION_SIZES = sizes(more_cases=True, quick=dict(more_cases=False))
+
+
 # ============================================================================= ziyin.expansion
 def expansion_evidence(quick: bool = True) -> dict:
     """Closed form (general d) == brute force (explicit small cases); compare with the source (eq. 3–4)."""
@@ -188,7 +195,7 @@ def expansion_evidence(quick: bool = True) -> dict:
     cases = [(N, 1, None, None) for N in (2, 3, 4)]
     nc = (((2, 1), (1, 1)), ((1, 0), (0, 3)))  # non-commuting A0, C
     dg = (((2, 0), (0, 1)), ((3, 0), (0, sp.Rational(1, 2))))
-    cases += [(2, 2) + dg] + ([] if quick else [(2, 2) + nc, (3, 2) + nc, (3, 2) + dg])
+    cases += [(2, 2) + dg] + ([(2, 2) + nc, (3, 2) + nc, (3, 2) + dg] if EXPANSION_SIZES.at(quick).more_cases else [])
     brute = []
     for N, d, A0, C in cases:
         b2, b4, W, A0m, Cm = ex.brute_force_population(N, d, A0, C)

@@ -16,6 +16,7 @@ import pathlib
 import numpy as np
 import sympy as sp
 
+from sslverify.numerics.sizes import sizes
 from sslverify.theory.ziyin import landscape as la
 from sslverify.theory.ziyin import normalization as no
 from sslverify.theory.ziyin import other_losses as ol
@@ -148,13 +149,16 @@ def thm1_numeric(n: int = 6, seed: int = 0) -> dict:
             "newton": {"tried": n, "converged": converged, "worst_form": worst_form}}
 
 
+THM1_SIZES = sizes(n=20, quick=dict(n=6))
+
+
 def thm1_evidence(quick: bool = True) -> dict:
     res = la.thm1_symbolic_residuals()
     h1, h2, l1, l2 = sp.symbols("h1 h2 l1 l2", real=True)
     sols = {(s[h1], s[h2]) for s in la.thm1_diag_solutions()}
     return {"symbolic": {k: bool(v) and _all_zero(v) for k, v in res.items()},
             "diag_solutions_ok": sols == {(0, 0), (l1 / 2, 0), (0, l2 / 2), (l1 / 2, l2 / 2)},
-            **thm1_numeric(6 if quick else 20)}
+            **thm1_numeric(THM1_SIZES.at(quick).n)}
 
 
 @claim(
@@ -202,11 +206,14 @@ def decide_thm1(ev: dict) -> Outcome:
                    "of Thm 1's form", ev)
 
 
+THM1_COMMUTING_SIZES = sizes(n=12, quick=dict(n=4))
+
+
 # ============================================================================= Thm 1, commuting case
 def thm1_commuting_evidence(quick: bool = True) -> dict:
     ce = la.commuting_counterexample()
     rng = np.random.default_rng(1)  # corrected statement: distinct eigenvalues of Σ⁻¹B ⟹ commuting form
-    n, converged, worst = (4 if quick else 12), 0, 0.0
+    n, converged, worst = THM1_COMMUTING_SIZES.at(quick).n, 0, 0.0
     for _ in range(n):
         B, S = la.random_problem(rng, 3, commuting=True)
         W, g = la.newton_stationary(rng.normal(size=(2, 3)), B, S)
@@ -297,12 +304,15 @@ def extract_prop2(results: dict) -> dict:
                                                                 "optimizer_floor", "margin", "worst_err_over_tol")}}
 
 
+PROP2_SIZES = sizes(census=24, quick=dict(census=6))
+
+
 def prop2_evidence(quick: bool, out_dir: pathlib.Path) -> dict:
     from sslverify.experiments import run_experiment
 
     r1, r2 = la.prop2_identity_residuals()
     exp = run_experiment("ziyin_prop2", quick=quick, out_dir=out_dir)
-    return {"identity_zero": [r1 == 0, r2 == 0], "census": prop2_enumeration(6 if quick else 24),
+    return {"identity_zero": [r1 == 0, r2 == 0], "census": prop2_enumeration(PROP2_SIZES.at(quick).census),
             "experiment": extract_prop2(exp)}
 
 
@@ -348,12 +358,15 @@ def decide_prop2(ev: dict) -> Outcome:
                    "(source proof wrongly assumes WᵀW commutes with B, Σ)", ev)
 
 
+PROP3_SIZES = sizes(n=10, quick=dict(n=3))
+
+
 # ============================================================================= Prop 3
 def prop3_evidence(quick: bool = True) -> dict:
     s = no.prop3_symbolic()
     ce = no.prop3_counterexample()
     rng = np.random.default_rng(3)
-    n, admissible, worst = (3 if quick else 10), 0, 0.0
+    n, admissible, worst = PROP3_SIZES.at(quick).n, 0, 0.0
     for _ in range(n):
         B, S = la.random_problem(rng, 3)
         lam = np.linalg.eigvalsh(la.whitened(B, S))
@@ -408,13 +421,16 @@ def decide_prop3(ev: dict) -> Outcome:
                    "½Σ⁻¹B'_MΣ⁻¹ fails for degenerate B̃ (use B̃'=B̃+2κ(c−ρ)I eigenbasis)", ev)
 
 
+PROP5_SIZES = sizes(n=12, quick=dict(n=4))
+
+
 # ============================================================================= Prop 5
 def prop5_evidence(quick: bool = True) -> dict:
     derived, source = no.prop5_derivation()
     SM, kap, c_s, dM = sp.symbols("S_M kappa c d_M", real=True)
     f_derived = sp.lambdify((SM, kap, c_s, dM), derived, "math")
     rng = np.random.default_rng(5)
-    n, used, worst_src, worst_der = (4 if quick else 12), 0, 0.0, 0.0
+    n, used, worst_src, worst_der = PROP5_SIZES.at(quick).n, 0, 0.0, 0.0
     for _ in range(n):
         B, S = la.random_problem(rng, 3)
         kappa, c = rng.uniform(0.2, 3.0), rng.uniform(0.5, 2.0)
@@ -495,13 +511,16 @@ def _eq8_samples(n: int, seed: int) -> dict:
     return out
 
 
+NORM_LIMIT_SIZES = sizes(samples=2000, quick=dict(samples=200))
+
+
 def norm_limit_evidence(quick: bool = True) -> dict:
     lim = no.norm_limit_symbolic()
     lam, c = np.array([1.0, 0.5]), 0.1  # d = 3, mask {1, 2}; c small
     full = np.array([1.0, 0.5])  # d = 2: eigenvalues of Σ⁻¹B; mask M = {2} keeps λ_2 = ½ only
     lam2 = full[1:]
     return {"limit_residual_zero": _all_zero(lim["residual"]),
-            "readings": _eq8_samples(200 if quick else 2000, 8),
+            "readings": _eq8_samples(NORM_LIMIT_SIZES.at(quick).samples, 8),
             "literal_counterexample": {"lam": lam.tolist(), "c": c, "d": 3, "mask": [1, 2],
                                        "all_d_condition": no.eq8_condition(lam, c, n_total=3).tolist(),
                                        "masked_condition": no.eq8_condition(lam, c).tolist(),
