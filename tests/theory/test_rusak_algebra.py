@@ -127,3 +127,161 @@ def test_lemma6_exact_determinant():
     assert abs(r["det_50_digits"] + 0.34934) < 1e-4
     sv = algebra.gradient_rank(**algebra.LEMMA6_COUNTEREXAMPLE)["singular_values"]
     assert abs(float(np.prod(sv)) - r["abs_det"]) < 1e-12  # |det| = product of singular values, float64 round-off
+
+
+# ----------------------------------------------------------------------------- mutation-hardening (issue 13)
+import pytest  # noqa: E402
+
+
+def test_minors_vanish_exact_cases():
+    """k×k minors: a rank-1 2×2 has a zero 2-minor, an invertible one does not; k larger than the matrix means
+    'no k-minor exists' (vacuously rank < k); a 1×1 zero has a vanishing 1-minor, a 1×2 with k = 1 does not."""
+    assert algebra.minors_vanish(sp.Matrix([[1, 2], [2, 4]]), 2)
+    assert not algebra.minors_vanish(sp.Matrix([[1, 2], [3, 4]]), 2)
+    assert algebra.minors_vanish(sp.Matrix([[1, 2, 3]]), 2)
+    assert algebra.minors_vanish(sp.Matrix([[0]]), 1)
+    assert not algebra.minors_vanish(sp.Matrix([[0, 5]]), 1)
+
+
+def test_lemma2_symbolic_default_is_the_3x3_rank1_case():
+    """App. A, eq. 3: the recorded check is the 3×3·3×3 product with rank-1 factors (r = 1)."""
+    r = algebra.lemma2_symbolic()
+    assert r["sizes"] == [3, 3, 3] and r["r"] == 1 and r["rank_AB_le_rank_A"] and r["rank_AB_le_rank_B"]
+
+
+def test_lemma3_source_statement_truth_table():
+    """Lemma 3 as written ('AB singular ⇔ A and B singular') on 1×1 cases: holds for (0, 0), (1, 1), (2, 3), fails
+    for (0, 1) and (1, 0) (AB = 0 singular, only one factor singular)."""
+    says = algebra.lemma3_source_says
+    assert says([[0]], [[0]]) and says([[1]], [[1]]) and says([[2]], [[3]])
+    assert not says([[0]], [[1]]) and not says([[1]], [[0]])
+    assert not says([[0]], [[2]]) and not says([[2]], [[0]])
+
+
+def test_loss_at_zero_keys():
+    """App. C: the literal double sum and the claimed (M+1) M log(1+M) are both reported (symbolic M)."""
+    r = algebra.loss_at_zero()
+    M = sp.Symbol("M", positive=True, integer=True)
+    assert sp.simplify(r["literal_eq4"] - (M + 1) * M * sp.log(1 + M)) == 0
+    assert sp.simplify(r["claimed"] - (M + 1) * M * sp.log(1 + M)) == 0
+    assert sp.simplify(r["single_sum"] - (M + 1) * sp.log(1 + M)) == 0
+
+
+def _eq4_numpy(z, zt):
+    """Eq. 4 (τ = 1) by plain loops: Σ_i Σ_{j≠i} −log(e^{−‖z_i−z~_i‖²/2} / (e^{−‖z_i−z~_i‖²/2} + Σ_{k≠i} e^{−‖z_i−z_k‖²/2}))."""
+    n, total = len(z), 0.0
+    for i in range(n):
+        p = np.exp(-np.sum((z[i] - zt[i]) ** 2) / 2)
+        q = sum(np.exp(-np.sum((z[i] - z[k]) ** 2) / 2) for k in range(n) if k != i)
+        total += (n - 1) * -np.log(p / (p + q))
+    return total
+
+
+def test_eq4_literal_torch_matches_loops():
+    """App. C, eq. 4 literal (double sum) on generic data equals an independent loop implementation."""
+    rng = np.random.default_rng(3)
+    z, zt = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    got = float(algebra.eq4_literal_torch(torch.as_tensor(z), torch.as_tensor(zt)))
+    assert got == pytest.approx(_eq4_numpy(z, zt), rel=1e-12)  # O(10) float64 sums: round-off only
+
+
+def test_eq4_single_sum_loss_value_and_gradient():
+    """Eq. 4 with one sum: its value equals the loop version divided by M (no outer Σ_j); the default (no stop-gradient)
+    autograd gradient equals central differences of the value; the stop-gradient variant is a different gradient."""
+    rng = np.random.default_rng(4)
+    x, xt = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    W0 = rng.standard_normal((2, 2))
+    X, XT = torch.as_tensor(x), torch.as_tensor(xt)
+    W = torch.as_tensor(W0).clone().requires_grad_(True)
+    L = algebra.eq4_single_sum_loss(W, X, XT)
+    assert float(L.detach()) == pytest.approx(_eq4_numpy(x @ W0.T, xt @ W0.T) / 2, rel=1e-12)  # round-off only
+    (G,) = torch.autograd.grad(L, W)
+    h, fd = 1e-6, np.zeros((2, 2))
+    for a in range(2):
+        for b in range(2):
+            E = np.zeros((2, 2)); E[a, b] = h
+            fd[a, b] = (_eq4_numpy(x @ (W0 + E).T, xt @ (W0 + E).T) - _eq4_numpy(x @ (W0 - E).T, xt @ (W0 - E).T)) / (4 * h)
+    # central differences, h = 1e-6: truncation h²·L‴ ~ 1e-12, round-off ε·L/h ~ 1e-10
+    assert np.allclose(G.numpy(), fd, atol=1e-7)
+    Wd = torch.as_tensor(W0).clone().requires_grad_(True)
+    (Gd,) = torch.autograd.grad(algebra.eq4_single_sum_loss(Wd, X, XT, detach_negatives=True), Wd)
+    assert float((Gd - G).abs().max()) > 1e-3  # the negatives' gradient is O(0.1) here
+
+
+def test_gradient_rank_inputs_and_boundaries():
+    """Lemma 6 machinery: W may be an integer matrix (W = 2I gives the same rank as 2.0·I); with the stop-gradient the
+    counterexample's gradient differs; a zero gradient (x = x~ = 0) has rank 0; an exact structural zero column
+    (data in a plane of R³) is not counted even at rtol = 0."""
+    ce = algebra.LEMMA6_COUNTEREXAMPLE
+    a = algebra.gradient_rank(**ce, W=[[2, 0, 0], [0, 2, 0], [0, 0, 2]])
+    b = algebra.gradient_rank(**ce, W=2.0 * np.eye(3))
+    assert a["singular_values"] == b["singular_values"] and a["grad_rank"] == 3
+    # W = 2I is a different point than the default W = I: the gradient there differs (O(0.1) here)
+    assert not np.allclose(a["singular_values"], algebra.gradient_rank(**ce)["singular_values"], rtol=1e-3)
+    full = algebra.gradient_rank(**ce, W=2.0 * np.eye(3))
+    det = algebra.gradient_rank(**ce, W=2.0 * np.eye(3), detach_negatives=True)
+    assert not np.allclose(full["singular_values"], det["singular_values"], rtol=1e-3)
+    assert algebra.gradient_rank([[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])["grad_rank"] == 0
+    x = [[0.3, -1.2, 0.0], [1.1, 0.4, 0.0], [-0.5, 0.7, 0.0]]
+    xt = [[0.1, -1.0, 0.0], [0.9, 0.8, 0.0], [-0.2, 0.2, 0.0]]
+    assert algebra.gradient_rank(x, xt, rtol=0.0)["grad_rank"] == 2
+
+
+def test_gradient_rank_small_scale_and_bound():
+    """The rank is scale free (rtol relative to σ_max: W = 1e-4·I, or data of size 1e-3, keep the rank min(d, 2M+1));
+    the reported bound is min(d, 2M + 1) (M = 1, d = 5: 3; M = 2, d = 4: 4)."""
+    rng = np.random.default_rng(5)
+    x, xt = rng.standard_normal((2, 5)), rng.standard_normal((2, 5))
+    r = algebra.gradient_rank(x, xt)
+    assert r["bound_2M_plus_1"] == 3 and r["grad_rank"] == 3 and r["M"] == 1 and r["d"] == 5
+    x, xt = 30 * rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    r = algebra.gradient_rank(x, xt, W=1e-4 * np.eye(4))
+    assert r["bound_2M_plus_1"] == 4 and r["grad_rank"] == 4
+    x, xt = 1e-3 * rng.standard_normal((2, 5)), 1e-3 * rng.standard_normal((2, 5))  # σ_max ~ 1e-6
+    r = algebra.gradient_rank(x, xt)
+    assert r["grad_rank"] == 3 and max(r["singular_values"]) < 1e-4
+
+
+def test_gradient_rank_conditional_covariance():
+    """rank_cond_cov is the rank of Σ (x−x~)(x−x~)ᵀ: with x~ = −x it is the rank of x (2 rows: 2), not of x + x~ = 0."""
+    x = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]])
+    assert algebra.gradient_rank(x, -x)["rank_cond_cov"] == 2
+
+
+def test_eq15_box_monte_carlo_by_hand():
+    """Eq. 15 machinery at another seed and σ_s: Σ_x (biased) − E(x−x~)(x−x~)ᵀ recomputed from the same draw, and
+    σ_eff² = mean over style coordinates of (z_k − z~_k)²."""
+    from sslverify.numerics.content_style import make_generator, sample_pairs
+    d, d_c, s, n, seed = 3, 1, 0.3, 500, 1
+    r = algebra.eq15_box_monte_carlo(d=d, d_c=d_c, sigma_s=s, n=n, seed=seed)
+    g = make_generator(d, "linear", seed=seed)
+    p = sample_pairs(n, d, d_c, "box", sigma_s=s, generator=g, seed=seed + 1)
+    xc = p.x - p.x.mean(0)
+    dx = p.x - p.x_pos
+    lhs = xc.T @ xc / n - dx.T @ dx / n
+    # eigenvalues of the same 3×3 float64 matrix: round-off ~1e-15
+    assert r["min_eig_Sx_minus_Sxt"] == pytest.approx(np.linalg.eigvalsh(lhs).min(), abs=1e-12)
+    assert r["sigma_eff2_style"] == pytest.approx(((p.z - p.z_pos)[:, d_c:] ** 2).mean(), rel=1e-12)
+    assert r["sigma_s2_nominal"] == pytest.approx(s**2, rel=1e-15)
+
+
+def test_exact_rank_int_edge_cases():
+    """Fraction-exact elimination: an empty matrix has rank 0; 2^53 + 1 is not rounded to 2^53 when a float shares the
+    matrix (det [[2^53+1, 1], [2^53, 1]] = 1, so rank 2); a permutation needs a row swap (rank 2)."""
+    assert algebra.exact_rank_int([]) == 0
+    assert algebra.exact_rank_int([[2**53 + 1, 1.0], [2**53, 1.0]]) == 2
+    assert algebra.exact_rank_int([[0, 2], [0, 3], [1, 1]]) == 2
+
+
+def test_det_int_row_swap_sign():
+    """Bareiss with pivoting: a row swap flips the sign (det [[0, 1], [1, 0]] = −1; det [[0, 2], [3, 1]] = −6)."""
+    assert algebra.det_int([[0, 1], [1, 0]]) == -1
+    assert algebra.det_int([[0, 2], [3, 1]]) == -6
+    assert algebra.det_int([[2, 1], [1, 2]]) == 3
+
+
+def test_lemma6_exact_det_string_is_the_value():
+    """The reported closed form evaluates to the reported 50-digit value."""
+    r = algebra.lemma6_exact_gradient_det()
+    assert float(sp.N(sp.sympify(r["det"]), 50)) == pytest.approx(r["det_50_digits"], rel=1e-15)  # same number
+    assert r["abs_det"] == abs(r["det_50_digits"])
