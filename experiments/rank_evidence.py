@@ -14,8 +14,7 @@ import torch
 from sslverify.numerics.data import empirical_second_moment
 from sslverify.numerics.metrics import rank_above
 from sslverify.theory.ziyin import expansion, landscape
-from sslverify.numerics.losses import weighted_infonce
-from sslverify.theory.ziyin import expansion_numeric
+from sslverify.theory.ziyin.expansion_numeric import paired_expected_loss
 
 Z_DESCENT = 3.0  # z for "E[L] decreases / increases along the direction": false alarm 1.3e-3 per side (CLT)
 RESOLVE = 10.0  # a prediction is resolved if ≥ RESOLVE × floor; τ = √RESOLVE × floor sits halfway (log scale)
@@ -58,32 +57,6 @@ def move_direction(W, i: int, target: float) -> np.ndarray:
     if not 0 <= k < min(d1, d0):
         raise ValueError(f"direction {i} of a {d1}x{d0} W has no left singular vector (rank ≤ d1)")
     return W + (math.sqrt(max(target, 0.0)) - s[k]) * np.outer(U[:, k], Vt[k])
-
-
-def paired_expected_loss(X, C, alpha, Ws, draws: int, seed: int, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """``theory.ziyin.expansion_numeric.paired_expected_loss`` evaluated faster: the SAME noise draws (same generator,
-    same order, same square root of C), the loss through the trainer's fused weighted InfoNCE on ``chunk`` draws
-    at a time (cache-sized blocks, fewer N×N passes) instead of the unfused one on all draws at once.  Equal to
-    round-off (tests/experiments/test_ziyin_prop2.py); returns (means (len(Ws),), per-draw values (draws, len(Ws)))."""
-    expansion_numeric._check_alpha(alpha)
-    if int(draws) != draws or draws < 2:
-        raise ValueError(f"draws must be an integer >= 2, got {draws}")
-    dt = torch.float64
-    X = torch.as_tensor(np.asarray(X, dtype=np.float64), dtype=dt)
-    N, d0 = X.shape
-    L = expansion_numeric._sqrtm(expansion_numeric._psd("C", C))
-    g = torch.Generator().manual_seed(seed)
-    e1 = torch.randn(draws, N, d0, generator=g, dtype=dt) @ L.T
-    e2 = torch.randn(draws, N, d0, generator=g, dtype=dt) @ L.T
-    a = torch.full((min(chunk, draws),), float(alpha), dtype=dt)
-    v = torch.empty(draws, len(Ws), dtype=dt)
-    for j, W in enumerate(Ws):
-        Wt = torch.as_tensor(np.asarray(W, dtype=np.float64), dtype=dt).T
-        for s in range(0, draws, chunk):
-            f1, f2 = (X + e1[s:s + chunk]) @ Wt, (X + e2[s:s + chunk]) @ Wt
-            v[s:s + chunk, j] = weighted_infonce(f1, f2, a[: f1.shape[0]], fused=True)
-    v = v.numpy()
-    return v.mean(0), v
 
 
 def direction_test(X, C, alpha, gamma, W, W_new, draws: int, seed: int) -> dict:

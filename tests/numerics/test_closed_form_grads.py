@@ -167,18 +167,25 @@ def test_dual_net_members_equal_where_over_all_settings():
     assert len(ACTS) == 3
 
 
-# ------------------------------------------------------------------ Ziyin: the rank evidence's paired Monte Carlo
-def test_rank_evidence_paired_loss_equals_the_theory_reference():
-    # same draws (generator, order, √C) and the fused loss in blocks of 16 vs the unfused loss on all draws:
-    # float64 round-off of O(1) losses (rtol 1e-11)
-    from sslverify.experiments import rank_evidence
-    from sslverify.theory.ziyin import expansion_numeric
+# ------------------------------------------------------------------ Ziyin: the paired Monte Carlo of E_ε[L]
+def test_paired_expected_loss_fused_chunks_equal_plain_eq3():
+    # the theory's paired Monte Carlo evaluates the fused loss on blocks of draws (chunk 16 of 40: a ragged last
+    # block); the reference draws the same noise (same generator, same order, same √C) and evaluates the plain
+    # (unfused) eq. 3 on all draws at once: float64 round-off of O(1) losses (rtol 1e-11)
+    from sslverify.theory.ziyin import expansion_numeric as en
 
     g = np.random.default_rng(3)
     X = g.standard_normal((6, 3))
     C = np.diag([0.3, 0.2, 0.1])
     Ws = [g.standard_normal((2, 3)), g.standard_normal((2, 3)) * 0.5]
-    mf, vf = rank_evidence.paired_expected_loss(X, C, 0.7, Ws, draws=40, seed=9, chunk=16)
-    mr, vr = expansion_numeric.paired_expected_loss(X, C, 0.7, Ws, draws=40, seed=9)
-    np.testing.assert_allclose(vf, vr, rtol=1e-11)
-    np.testing.assert_allclose(mf, mr, rtol=1e-11)
+    mf, vf = en.paired_expected_loss(X, C, 0.7, Ws, draws=40, seed=9, chunk=16)
+    gen = torch.Generator().manual_seed(9)
+    Xt, L = torch.as_tensor(X), torch.as_tensor(np.sqrt(C))
+    e1 = torch.randn(40, 6, 3, generator=gen, dtype=F64) @ L.T
+    e2 = torch.randn(40, 6, 3, generator=gen, dtype=F64) @ L.T
+    ref = torch.stack([losses.weighted_infonce((Xt + e1) @ torch.as_tensor(W).T, (Xt + e2) @ torch.as_tensor(W).T, 0.7)
+                       for W in Ws], 1).numpy()
+    np.testing.assert_allclose(vf, ref, rtol=1e-11)
+    np.testing.assert_allclose(mf, ref.mean(0), rtol=1e-11)
+    with pytest.raises(ValueError, match="chunk"):
+        en.paired_expected_loss(X, C, 0.7, Ws, draws=4, seed=0, chunk=0)

@@ -198,27 +198,33 @@ def predicted_gram_fixed_dataset(X, C, alpha, d1=None, steps=500, seed=0, gamma=
     return np.sort(np.linalg.eigvalsh(W.T @ W))[::-1]
 
 
-def paired_expected_loss(X, C, alpha, Ws, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def paired_expected_loss(X, C, alpha, Ws, draws: int, seed: int, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo of E_ε[L] (eq. 3, anchor mean, the trainer's ``numerics.losses.weighted_infonce``) on
     a fixed data set X at every W in ``Ws``, all on the SAME ``draws`` noise draws (common random numbers:
-    differences between the W's have far smaller variance than each mean).  Returns (means (len(Ws),),
-    per-draw values (draws, len(Ws)))."""
+    differences between the W's have far smaller variance than each mean).  The loss is evaluated with the
+    trainer's fused kernel on ``chunk`` draws at a time (cache-sized blocks; the same numbers as the plain
+    eq. 3 to float64 round-off).  Returns (means (len(Ws),), per-draw values (draws, len(Ws)))."""
     from sslverify.numerics.losses import weighted_infonce  # the trained loss; imported here so theory loads without numerics
 
     _check_alpha(alpha)
     if int(draws) != draws or draws < 2:
         raise ValueError(f"draws must be an integer >= 2, got {draws}")
+    if int(chunk) != chunk or chunk < 1:
+        raise ValueError(f"chunk must be an integer >= 1, got {chunk}")
     X = torch.as_tensor(np.asarray(X, dtype=np.float64), dtype=DT)
     N, d0 = X.shape
     L = _sqrtm(_psd("C", C))  # any square root: ε = z Lᵀ has covariance L Lᵀ = C (PSD C allowed)
     g = torch.Generator().manual_seed(seed)
     e1 = torch.randn(draws, N, d0, generator=g, dtype=DT) @ L.T
     e2 = torch.randn(draws, N, d0, generator=g, dtype=DT) @ L.T
-    vals = []
-    for W in Ws:
-        Wt = torch.as_tensor(np.asarray(W, dtype=np.float64), dtype=DT)
-        vals.append(weighted_infonce((X + e1) @ Wt.T, (X + e2) @ Wt.T, alpha))
-    v = torch.stack(vals, 1).numpy()
+    a = torch.full((min(chunk, draws),), float(alpha), dtype=DT)
+    v = torch.empty(draws, len(Ws), dtype=DT)
+    for j, W in enumerate(Ws):
+        Wt = torch.as_tensor(np.asarray(W, dtype=np.float64), dtype=DT).T
+        for s in range(0, draws, chunk):
+            f1, f2 = (X + e1[s:s + chunk]) @ Wt, (X + e2[s:s + chunk]) @ Wt
+            v[s:s + chunk, j] = weighted_infonce(f1, f2, a[: f1.shape[0]], fused=True)
+    v = v.numpy()
     return v.mean(0), v
 
 

@@ -947,24 +947,23 @@ def uniformity_evidence() -> dict:
             (np.array([0.5, 0.5]), np.array([0.0, np.pi])),
             (rng.dirichlet(np.ones(7)), rng.uniform(-np.pi, np.pi, 7))]
     circle = [dict(zip(("direct", "series"), uniformity.circle_energy(w, a))) for w, a in laws]
-    pts = [np.vstack([np.eye(3), -np.eye(3)])]  # octahedron: all ℓ = 1 moments vanish
-    for _ in range(3):
-        p = rng.standard_normal((int(rng.integers(2, 9)), 3))
-        pts.append(p / np.linalg.norm(p, axis=1, keepdims=True))
-    sphere2 = []
-    for p in pts:
-        w = np.ones(len(p)) / len(p) if len(sphere2) == 0 else rng.dirichlet(np.ones(len(p)))
-        direct, series, terms = uniformity.sphere2_energy(w, p)
-        sphere2.append({"direct": direct, "series": series, "min_moment": min(terms)})
-    pts3 = [np.vstack([np.eye(4), -np.eye(4)])]  # cross-polytope on S³: mean 0, every ℓ = 1 moment 0
-    for _ in range(3):
-        p = rng.standard_normal((int(rng.integers(2, 9)), 4))
-        pts3.append(p / np.linalg.norm(p, axis=1, keepdims=True))
-    sphere3 = []
-    for p in pts3:
-        w = np.ones(len(p)) / len(p) if len(sphere3) == 0 else rng.dirichlet(np.ones(len(p)))
-        direct, series, terms = uniformity.sphere_energy(w, p)
-        sphere3.append({"direct": direct, "series": series, "min_moment": min(terms)})
+
+    def sphere_laws(dim: int, energy) -> list[dict]:
+        """The uniform cross-polytope on S^{dim−1} (mean 0, every ℓ = 1 moment 0; the octahedron on S²), then 3
+        random point sets with Dirichlet weights: ``energy``'s direct sum, Gegenbauer series, least moment."""
+        pts = [np.vstack([np.eye(dim), -np.eye(dim)])]
+        for _ in range(3):
+            p = rng.standard_normal((int(rng.integers(2, 9)), dim))
+            pts.append(p / np.linalg.norm(p, axis=1, keepdims=True))
+        out = []
+        for i, p in enumerate(pts):
+            w = np.ones(len(p)) / len(p) if i == 0 else rng.dirichlet(np.ones(len(p)))
+            direct, series, terms = energy(w, p)
+            out.append({"direct": direct, "series": series, "min_moment": min(terms)})
+        return out
+
+    sphere2 = sphere_laws(3, uniformity.sphere2_energy)  # drawn before sphere3 (one generator, fixed order)
+    sphere3 = sphere_laws(4, uniformity.sphere_energy)
     e4 = math.exp(-4.0)
     return {"identities": {"distance": bool(si["distance_identity"]), "kernel": bool(si["kernel_identity"]),
                            "collapse_value": str(si["collapse_value"])},
