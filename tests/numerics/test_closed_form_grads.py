@@ -17,7 +17,7 @@ import torch
 
 from sslverify.numerics import content_style_train as cst
 from sslverify.numerics import losses, trainer
-from sslverify.numerics.dual_nets import ACTS, _bn, _Net, srelu
+from sslverify.numerics.dual_nets import _bn, _Net, srelu
 from sslverify.numerics.engine import Context
 from sslverify.numerics.trainer import LinearProblem, TrainSettings, expected_loss, train_batch
 
@@ -49,7 +49,8 @@ def test_infonce_with_grad_equals_autograd(kind, scale):
 
 def test_infonce_with_grad_exponent_floor_is_below_round_off_in_float32():
     # widely spread embeddings: most e^{neg − max} underflow; the floor e^{-80} must not change the result
-    # beyond float32 round-off (rtol 1e-5: ~100 ulps of float32 on O(1) values)
+    # beyond float32 round-off (rtol 1e-5: ~100 ulps of float32 on O(1) values; the losses here are O(10²–10³),
+    # so atol 1e-4 is below their rtol; gradient entries that cancel to ~0 get atol 1e-6, ~10 ulps of their O(0.1) terms)
     z, zt = _z(2, 9, 3, seed=2, scale=30.0)
     tau = torch.tensor([0.05, 1.0, 1.0])
     a, b = z.float().requires_grad_(), zt.float().requires_grad_()
@@ -164,7 +165,6 @@ def test_dual_net_members_equal_where_over_all_settings():
     assert torch.equal(net.encode(a), ref)
     assert torch.equal(net.head(ref), torch.where(flags["head"].view(-1, 1, 1), torch.bmm(ref, P.transpose(1, 2)), ref))
     assert torch.equal(net.effective_W(), torch.where(flags["two"].view(-1, 1, 1), torch.bmm(W2, W), W))
-    assert len(ACTS) == 3
 
 
 # ------------------------------------------------------------------ Ziyin: the paired Monte Carlo of E_ε[L]
