@@ -14,7 +14,8 @@ What it does, and why each step is needed:
 3. Runs mutmut (``mutmut run``, through :func:`run_mutmut` below) over ``sslverify/theory`` and
    ``sslverify/verdicts/builtin`` with ``tests/theory`` (the proof checker) as the test suite, each
    mutant against only the tests that executed the mutated function in mutmut's stats run (its
-   per-mutant test selection), fastest test first, stopping at the first failure (``-x``).  Mutants
+   per-mutant test selection), the tests that killed earlier mutants of the same function first (latest
+   first; ``mutant-killers/``), then the others fastest first, stopping at the first failure (``-x``).  Mutants
    run in processes forked from a server that has imported and collected the tests; the tests'
    hooks (tests/conftest.py, active only when ``MUTANT_UNDER_TEST`` is set) clear memoised
    derivations and evidence at session start, so a mutant is really executed, never answered from a
@@ -476,10 +477,12 @@ class CollectedSession:
     session = None
     items: dict = {}
     failed = False
+    failed_test: str | None = None
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.failed:
             CollectedSession.failed = True
+            CollectedSession.failed_test = CollectedSession.failed_test or report.nodeid
 
     @classmethod
     def start(cls, runner) -> None:
@@ -519,6 +522,22 @@ class CollectedSession:
         return 0
 
 
+def killer_first(tests: list[str], record: Path) -> list[str]:
+    """``tests`` reordered: those named in ``record`` (the tests that killed earlier mutants of the same function,
+    one per line, appended as they kill) first, the most recent killer first; then the others in their order.
+
+    Only the order changes, never the set: with ``-x`` a mutant is killed iff one of its tests fails, whichever
+    runs first (the tests are independent: memoised results are cleared per mutant).  Mutants of one function
+    are mostly killed by the same test, so it runs first instead of after every faster test that passes."""
+    try:
+        seen = record.read_text().splitlines()
+    except OSError:
+        return tests
+    present = set(tests)
+    first = [t for t in dict.fromkeys(reversed(seen)) if t in present]
+    return first + [t for t in tests if t not in set(first)]
+
+
 def run_mutmut(argv: list[str], plain_pytest: bool = False) -> int:
     """``mutmut <argv>`` with three additions: no message-only mutants (step 4), each mutant's tests fastest
     first, and (unless ``plain_pytest``) run in a session collected once (CollectedSession)."""
@@ -545,13 +564,21 @@ def run_mutmut(argv: list[str], plain_pytest: bool = False) -> int:
             return warm_up(self)
         CollectedSession.start(self)
 
+    killers = Path("mutant-killers").resolve()
+
     def fastest_first(self, *, mutant_name, tests):
         took = state().duration_by_test
         tests = sorted(tests, key=lambda t: (took.get(t, 0.0), t))
+        if mutant_name:  # killer first: the tests that killed earlier mutants of this function, latest first
+            tests = killer_first(tests, killers / mutant_name.rsplit("__mutmut_", 1)[0])
         wall, cpu = time.time(), time.process_time()
         code = CollectedSession.run(tests) if mutant_name else None
         if code is None:
             code = run_tests(self, mutant_name=mutant_name, tests=tests)
+        elif code == 1 and CollectedSession.failed_test:
+            killers.mkdir(exist_ok=True)
+            with open(killers / mutant_name.rsplit("__mutmut_", 1)[0], "a") as f:
+                f.write(CollectedSession.failed_test + "\n")
         if mutant_name:  # one line per mutant (appends of a short line are atomic): name, exit, wall s, cpu s, tests
             with open(times, "a") as f:
                 f.write(f"{mutant_name}\t{code}\t{time.time() - wall:.3f}\t{time.process_time() - cpu:.3f}\t{len(tests)}\n")

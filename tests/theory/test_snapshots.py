@@ -179,3 +179,20 @@ def write(patterns: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(write(sys.argv[1:]))
+
+
+@pytest.mark.parametrize("rec", [c for c in SPLIT if load(c.id) is not None and load(c.id)["evidence"] is not None],
+                         ids=lambda c: c.id)
+def test_decision_on_snapshot_evidence(rec):
+    """The decision alone, on the snapshot's own (JSON) evidence, gives the snapshot's outcome.
+
+    test_outcome_matches_snapshot runs the same decision on evidence gathered live, which takes seconds for
+    some claims; this one takes milliseconds, so a change in a decision is caught without re-gathering (and
+    mutation testing, which runs each mutant's fastest covering test first, decides decision mutants fast)."""
+    snap = load(rec.id)
+    got = outcome_json(rec.decide(json.loads(json.dumps(snap["evidence"]))))
+    want = snap["outcome"]
+    diffs = ([] if got["verdict"] == want["verdict"] else [f"verdict: {got['verdict']}, snapshot {want['verdict']}"])
+    diffs += differences(want["details"], got["details"], "details") + reason_differences(want["reason"], got["reason"])
+    _skip_without_seeds(diffs)
+    assert not diffs, f"{rec.id}: " + "; ".join(diffs[:8])
