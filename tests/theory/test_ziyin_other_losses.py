@@ -189,6 +189,14 @@ def test_vicreg_origin_hessian_autograd():
         # Monte Carlo: 5 standard errors per entry (CLT false-alarm < 1e-6 per entry); + 1e-12 for the exact zeros
         # of the off-diagonal blocks
         assert np.all(np.abs(Hs - 2 * np.kron(np.eye(2), M)) <= 5 * se + 1e-12), (Hs, M, se)
+    # the theory helper's eigenvalues are those of the hinge matrix the autograd Hessian matched (d1 = 2 here)
+    M_hinge = 2 * lam * C_MC - mu / (2 * np.sqrt(eps)) * S
+    assert np.allclose(no.vicreg_hinge_origin_matrix(C_MC, S, lam, mu, 2, eps), np.linalg.eigvalsh(M_hinge),
+                       rtol=1e-12, atol=1e-12)  # the same float64 matrix: round-off only
+    for bad in (dict(mu=0.0), dict(eps=0.0), dict(d1=1.5), dict(d1=0)):
+        kw = dict(mu=mu, d1=2, eps=eps) | bad
+        with pytest.raises(ValueError, match="mu > 0, eps > 0"):
+            no.vicreg_hinge_origin_matrix(C_MC, S, lam, **kw)
     # the source's B = −A0 model is far off in the invariance + κR case: ≥ 20 SE in some entry
     Hs = torch.autograd.functional.hessian(vicreg_model, zero).numpy()
     se = 2 * np.kron(np.eye(2), per_model.std(axis=0, ddof=1) / np.sqrt(n))

@@ -708,35 +708,3 @@ def decide_reg(ev: dict) -> Outcome:
                             f"(`sslverify check lastlayer.reg`) decides", details)
     return Outcome(both, f"trained MLP, content/style data, {ev['seeds']} seeds × {ev['steps']} steps: {summary}",
                    details)
-
-
-def write_reg_fixture(results_json: str | None = None) -> Path:
-    """Write tests/theory/fixtures/lastlayer.reg.json from a DEFAULT-size run (the quick size is underpowered by
-    design, so a quick fixture would decide inconclusive).  With ``results_json`` (a results.json of a default
-    ``lastlayer_reg`` run, e.g. from ``sslverify check lastlayer.reg --out DIR``) no training is repeated::
-
-        python -c "from sslverify.verdicts.builtin.lastlayer import write_reg_fixture; write_reg_fixture()"
-    """
-    import json
-    import tempfile
-
-    from sslverify.numerics.io import atomic_write_text
-    from sslverify.verdicts.evidence import fixture_path, jsonable
-
-    if results_json is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            ev = reg_evidence(quick=False, out_dir=Path(tmp))
-    else:
-        res = json.loads(Path(results_json).read_text(encoding="utf-8"))
-        if res.get("config", {}).get("seeds") != 64 or res.get("config", {}).get("steps") != 1500:
-            raise ValueError(f"results_json must be a default-size run (64 seeds × 1500 steps), got config "
-                             f"{res.get('config')}")
-        ev = reg_extract(res)
-    path = fixture_path("lastlayer.reg")
-    atomic_write_text(path, json.dumps({
-        "claim": "lastlayer.reg", "settings": "default",
-        "generated_by": 'python -c "from sslverify.verdicts.builtin.lastlayer import write_reg_fixture; '
-                        'write_reg_fixture()"',
-        "note": "default size (64 seeds × 1500 steps): the quick size is underpowered by design (decides inconclusive)",
-        "evidence": jsonable(ev)}, indent=1, ensure_ascii=False, allow_nan=True) + "\n")
-    return path
