@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,6 +69,10 @@ def test_barlow_isserlis():
     s = ol.barlow_symbolic()
     assert all(x == 0 for x in s["cross_minus_WA0W"]) and any(x != 0 for x in s["cross_minus_WSigmaW"])
     assert s["second_order_minus_ours"] == 0 and s["second_order_minus_source"] != 0
+    A0, C, W = ol._setup()[:3]
+    # the source's W² term −2Tr[WΣWᵀ] misses ours by exactly 2Tr[WCWᵀ] (Σ = A0 + C); cross − WΣWᵀ = −WCWᵀ
+    assert sp.expand(s["second_order_minus_source"] - 2 * (W * C * W.T).trace()) == 0
+    assert all(sp.expand(v + e) == 0 for v, e in zip(s["cross_minus_WSigmaW"], W * C * W.T))
     assert s["lambda1_identity"] == 0
     assert all(x == 0 for x in s["standardized_scale_residual"])
 
@@ -139,6 +144,11 @@ def test_vicreg_expansion_symbolic():
     assert s["covariance_t2"] == 0 and s["odd_orders"] == [0, 0]
     assert s["hinge_quadratic_minus"] == 0
     assert np.array_equal(no.vicreg_B(np.diag([1.0, 2.0]), 3.0), np.diag([-6.0, -12.0]))  # B = −2λC, exact
+    # the gap to the source's B = −A0, exactly: (2λTr[WCWᵀ] − 2κcTr[WΣWᵀ]) − (Tr[WA0Wᵀ] − 2κcTr[WΣWᵀ])
+    A0, C, W = ol._setup()[:3]
+    lam = sp.Symbol("lambda_inv", positive=True)
+    tr = lambda M: (W * M * W.T).trace()  # noqa: E731
+    assert sp.expand(s["quadratic_minus_source"] - (2 * lam * tr(C) - tr(A0))) == 0
 
 
 def test_vicreg_invariance_monte_carlo():
