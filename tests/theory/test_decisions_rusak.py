@@ -27,6 +27,9 @@ def test_lemma2(evidence_of, monkeypatch):
     e["symbolic"][1]["right"] = False  # a minor that does not vanish, no counterexample: SymPy failed
     assert verdict("rusak.lemma2", e) == "inconclusive"
     e = fresh(evidence_of, "rusak.lemma2")
+    e["strict_example_rank_AB"] = 1  # the "it can be strict" example not strict: our exact rank failed
+    assert verdict("rusak.lemma2", e) == "inconclusive"
+    e = fresh(evidence_of, "rusak.lemma2")
     e["brute_force"]["violation"] = {"A": [[1]], "B": [[1]], "rank_AB": 2, "rank_A": 1, "rank_B": 1}
     assert verdict("rusak.lemma2", e) == "inconclusive"  # does not re-check with exact ranks
     import sslverify.theory.rusak.algebra as algebra

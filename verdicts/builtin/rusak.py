@@ -95,6 +95,9 @@ def decide_lemma2(ev: dict) -> Outcome:
     if not sym_ok:
         return inconclusive("a symbolic (r+1)-minor of AB did not expand to 0 although no counterexample exists: SymPy",
                             {"symbolic": ev["symbolic"]})
+    if ev["strict_example_rank_AB"] != 0:  # the statement's "it can be strict": N = [[0,1],[0,0]] has rank 1, N² = 0
+        return inconclusive(f"the strict example N² (N = [[0,1],[0,0]], rank 1) has exact rank {ev['strict_example_rank_AB']}, "
+                            "not 0: our exact rank", {"strict_example_rank_AB": ev["strict_example_rank_AB"]})
     return Outcome("proved", "A = PQ (r cols) ⇒ AB = P(QB): every (r+1)-minor of AB expands to 0 (symbolic P, Q, B), and "
                    f"symmetrically for B; no violation in {ev['brute_force']['pairs']} exact integer pairs",
                    {"symbolic": ev["symbolic"], "brute_force_pairs": ev["brute_force"]["pairs"],
