@@ -381,9 +381,12 @@ def test_sigma_scaling_thresholds_and_missing_keys(ev):
     for key in zx.SIGMA_VALID:  # a missing validity key: inconclusive, and the reason names it
         out = _decide(cid, dict(ev, sigma=dict(sg, checks={k: v for k, v in sg["checks"].items() if k != key})))
         assert out.verdict == "inconclusive" and isinstance(out.reason, str) and key in out.reason, key
-    # |slope − 4| must EXCEED the tolerance: exactly equal is not separated (binary-exact: 4 − 1.5 = 2.5)
-    assert _decide(cid, dict(ev, sigma=dict(sg, slope_measured=2.5, slope_tolerance=1.5, slope_se=0.25))).verdict \
+    # |slope − 4| must EXCEED the tolerance: exactly equal is not separated (binary-exact: |−0.5 − 4| = 4.5), even
+    # with a clearly negative slope (−0.5 + 3·0.125 < 0)
+    assert _decide(cid, dict(ev, sigma=dict(sg, slope_measured=-0.5, slope_tolerance=4.5, slope_se=0.125))).verdict \
         == "inconclusive"
+    assert _decide(cid, dict(ev, sigma=dict(sg, slope_measured=-0.5, slope_tolerance=4.25, slope_se=0.125))).verdict \
+        == "corrected"
     # slope + 3 SE must be < 0: exactly 0 is an undecided sign (−0.75 + 3·0.25 = 0 in binary)
     assert _decide(cid, dict(ev, sigma=dict(sg, slope_measured=-0.75, slope_se=0.25, slope_tolerance=0.5))).verdict \
         == "inconclusive"
