@@ -171,14 +171,14 @@ def write(patterns: list[str]) -> int:
             out = rec.decide(json.loads(json.dumps(ev)))
             snap = {"claim": rec.id, "generated_by": f"python tests/theory/test_snapshots.py {rec.id}",
                     "evidence": None if fx is not None else ev, "outcome": outcome_json(out)}
+            old = load(rec.id)
+            if old is not None and "recorded_run" in old:  # written by test_recorded_runs.py: keep it
+                snap["recorded_run"] = old["recorded_run"]
             _path(rec.id).write_text(json.dumps(snap, indent=1, ensure_ascii=False, allow_nan=True) + "\n",
                                      encoding="utf-8")
             print(f"{rec.id}: {out.verdict} ({'fixture' if fx is not None else 'live'} evidence) -> {_path(rec.id)}")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(write(sys.argv[1:]))
 
 
 @pytest.mark.parametrize("rec", [c for c in SPLIT if load(c.id) is not None and load(c.id)["evidence"] is not None],
@@ -196,3 +196,7 @@ def test_decision_on_snapshot_evidence(rec):
     diffs += differences(want["details"], got["details"], "details") + reason_differences(want["reason"], got["reason"])
     _skip_without_seeds(diffs)
     assert not diffs, f"{rec.id}: " + "; ".join(diffs[:8])
+
+
+if __name__ == "__main__":
+    raise SystemExit(write(sys.argv[1:]))
