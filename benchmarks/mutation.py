@@ -33,7 +33,8 @@ What it does, and why each step is needed:
    ("no tests") counts as survived.  The last lines are ``mutants_killed``, ``mutants_survived``,
    ``mutants_equivalent`` and ``kill_rate`` = killed / (killed + survived − equivalent).
 
-A previous ``--workdir`` is reused incrementally (mutmut keeps the results of functions whose source
+``--killers-from DIR`` seeds ``mutant-killers/`` from a previous workdir (the order of each mutant's tests
+only; what is killed does not depend on it).  A previous ``--workdir`` is reused incrementally (mutmut keeps the results of functions whose source
 did not change); for the reported number use a fresh one.  ``--only`` restricts the run to some files.
 Extra arguments after ``--`` go to ``mutmut run`` (e.g. mutant names to re-run).
 """
@@ -667,6 +668,8 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=5400, help="seconds for `mutmut run` (default 5400)")
     ap.add_argument("--workdir", type=Path, default=None, help="keep the prepared copy here (default: a temp dir)")
     ap.add_argument("--only", nargs="*", default=None, help="mutate only these source paths (e.g. theory/gaussian.py)")
+    ap.add_argument("--killers-from", type=Path, default=None,
+                    help="a previous workdir whose mutant-killers/ seeds the killer-first order (order only)")
     ap.add_argument("--plain-pytest", action="store_true",
                     help="run each mutant's tests with a fresh pytest.main (slower; to check the collected session)")
     args = ap.parse_args(argv)
@@ -682,7 +685,16 @@ def main(argv=None) -> int:
     if workdir.exists() and any(workdir.iterdir()) and not (workdir / "pyproject.toml").exists():
         print(f"error: --workdir {workdir} is not empty and not a previous mutation copy", file=sys.stderr)
         return 2
+    if args.killers_from is not None and not (args.killers_from / "mutant-killers").is_dir():
+        print(f"error: --killers-from {args.killers_from} has no mutant-killers/ folder", file=sys.stderr)
+        return 2
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.killers_from is not None:  # only the order of each mutant's tests changes, never the set (killer_first)
+        for record in (args.killers_from / "mutant-killers").iterdir():
+            dest = workdir / "mutant-killers" / record.name
+            dest.parent.mkdir(exist_ok=True)
+            if not dest.exists():
+                shutil.copyfile(record, dest)
     paths = [wheel_path(p) for p in args.only] if args.only else MUTATE
     moved = prepare(workdir, paths)
     print(f"prepared {workdir} ({moved} decorated functions made mutable); running mutmut on {' '.join(paths)} "
