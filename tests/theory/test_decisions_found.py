@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sslverify.verdicts.builtin import found as fd
+from sslverify.verdicts.evidence import load_fixture
 from sslverify.verdicts.registry import builtin_claims
 
 CLAIMS = {k: v for k, v in builtin_claims().items() if v.family == "found"}
@@ -182,7 +183,8 @@ def test_em_predictor_decision_boundaries(ev):
     # every method agreeing with the note: the M-step descends E Var(z₂|z₁)
     note_right = variant(ev, lambda e: (
         e["derivation"]["mstep_1d"].update(sg_gradient=e["derivation"]["mstep_1d"]["grad_cond_var"], stopgrad_equals_grad_var=True),
-        e["derivation"]["autograd_1d"].update(norm_sg=e["derivation"]["autograd_1d"]["norm_var"]),
+        [e["derivation"][pt].update(norm_sg=e["derivation"][pt]["norm_var"], sympy_sg=e["derivation"][pt]["sympy_var"])
+         for pt in ("autograd_1d", "autograd_1d_generic")],
         e["derivation"]["general_position"].update(cos_sg_var=[1.0] * 5),
         e["experiment"]["checks"].__setitem__("sg_training_is_not_descent_on_cond_var", False)))
     assert decide(cid, note_right) == "confirmed"
@@ -396,3 +398,26 @@ def test_gaussian_mi_decision_boundaries(ev):
     assert decide(cid, variant(ev, cos(1 - 1.1 * (1 - fd.COS_TOP)))) == "inconclusive"
     assert decide(cid, variant(ev, lambda e: e["formula"].__setitem__("schur_d2", False))) == "inconclusive"
     assert CLAIMS[cid].decide(ev).details["readings"] == {"isotropic": "confirmed", "any_noise": "refuted"}
+
+
+def test_em_predictor_autograd_catches_a_sympy_gradient_wrong_only_away_from_the_quoted_point(monkeypatch):
+    """At (s, σ², w) = (1, 0.49, 1) a gradient with w² for w (or s² for s) has the right value; autograd at the
+    generic point EM_POINTS[1] must disagree with it, so the check cannot confirm a wrong SymPy derivation."""
+    import sympy as sp
+
+    from sslverify.theory.found import em_predictor
+
+    real = em_predictor.mstep_stopgrad_1d()
+    w, s, sig2 = (next(x for x in real["grad_conditional_variance"].free_symbols if x.name == n) for n in ("w", "s", "sigma2"))
+    assert fd.EM_POINTS[0] == (1.0, 0.49, 1.0) and fd.EM_POINTS[1][0] != 1 and fd.EM_POINTS[1][2] != 1
+    ok = fd._em_derivation()
+    for k in ("autograd_1d", "autograd_1d_generic"):  # SymPy and autograd agree where both are right
+        assert fd._agree(ok[k]["norm_var"], ok[k]["sympy_var"]) and ok[k]["sympy_sg"] == 0.0
+    for wrong in (2 * sig2 * w**2 * (2 * s + sig2) / (s + sig2), 2 * sig2 * w * (2 * s**2 + sig2) / (s**2 + sig2)):
+        assert float(wrong.subs({s: 1, sig2: sp.Rational(49, 100), w: 1})) == pytest.approx(ok["autograd_1d"]["norm_var"], rel=1e-12)  # exact equal; float64
+        monkeypatch.setattr(em_predictor, "mstep_stopgrad_1d", lambda wrong=wrong: {**real, "grad_conditional_variance": wrong})
+        d = fd._em_derivation()
+        assert fd._agree(d["autograd_1d"]["norm_var"], d["autograd_1d"]["sympy_var"])   # blind at the quoted point
+        assert not fd._agree(d["autograd_1d_generic"]["norm_var"], d["autograd_1d_generic"]["sympy_var"])
+        ev = {"derivation": d, "experiment": copy.deepcopy(load_fixture("found.em-predictor")["experiment"])}
+        assert fd.decide_em_predictor(ev).verdict == "inconclusive"

@@ -334,17 +334,23 @@ def test_em_predictor_thresholds_and_confirmed_branch():
     assert verdict(lambda e: d(e)["general_position"].__setitem__("envelope_residual", [fd.ENVELOPE_TOL])) == "corrected"
     # SymPy's counterexample needs BOTH a zero sg gradient AND sg ≠ ∇Var: without the second, autograd's disagrees
     assert verdict(lambda e: d(e)["mstep_1d"].__setitem__("stopgrad_equals_grad_var", True)) == "inconclusive"
-    # autograd's 1-d counterexample: |sg| < F64 (exactly F64 is not zero), |∇Var − formula| < F64·formula (relative),
-    # ∇Var > F64 (exactly F64 is not a nonzero gradient)
-    assert verdict(lambda e: d(e)["autograd_1d"].__setitem__("norm_sg", fd.F64)) == "inconclusive"
-    assert verdict(lambda e: d(e)["autograd_1d"].update(formula_var=4.0, norm_var=4.0 + 2e-12)) == "corrected"
-    assert verdict(lambda e: d(e)["autograd_1d"].update(formula_var=fd.F64, norm_var=fd.F64)) == "inconclusive"
+    # autograd's 1-d counterexample: |sg| < F64 (exactly F64 is not zero), |∇Var − SymPy| < F64·SymPy (relative),
+    # ∇Var > F64 (exactly F64 is not a nonzero gradient) — at the quoted point and at the generic one
+    for pt in ("autograd_1d", "autograd_1d_generic"):
+        assert verdict(lambda e: d(e)[pt].__setitem__("norm_sg", fd.F64)) == "inconclusive"
+        assert verdict(lambda e: d(e)[pt].update(sympy_var=4.0, formula_var=4.0, norm_var=4.0 + 2e-12)) == "corrected"
+        assert verdict(lambda e: d(e)[pt].update(sympy_var=4.0, formula_var=4.0, norm_var=4.0 + 5e-12)) == "inconclusive"
+        assert verdict(lambda e: d(e)[pt].update(sympy_var=fd.F64, formula_var=fd.F64, norm_var=fd.F64)) == "inconclusive"
+    # the record's closed form must be the derived gradient (a wrong one alone makes the check inconclusive)
+    assert verdict(lambda e: d(e)["autograd_1d"].update(formula_var=1.01 * d(e)["autograd_1d"]["formula_var"])) \
+        == "inconclusive"
     # cosines in general position: "fails" needs every cosine < COS_NOT_PARALLEL (exactly it is not a failure)
     assert verdict(lambda e: d(e)["general_position"].__setitem__("cos_sg_var", [fd.COS_NOT_PARALLEL])) == "inconclusive"
 
     def descent(e, cos):  # every method says the sg M-step descends E Var(z₂|z₁)
         d(e)["mstep_1d"].update(sg_gradient=d(e)["mstep_1d"]["grad_cond_var"], stopgrad_equals_grad_var=True)
-        d(e)["autograd_1d"]["norm_sg"] = d(e)["autograd_1d"]["norm_var"]
+        for pt in ("autograd_1d", "autograd_1d_generic"):
+            d(e)[pt].update(norm_sg=d(e)[pt]["norm_var"], sympy_sg=d(e)[pt]["sympy_var"])
         d(e)["general_position"]["cos_sg_var"] = [1.0, cos]
         e["experiment"]["checks"]["sg_training_is_not_descent_on_cond_var"] = False
 
@@ -383,7 +389,7 @@ def test_em_predictor_relative_formula_tolerance_on_its_edge():
     f = 1.000088900582341
     assert abs((f + fd.F64 * f) - f) == fd.F64 * f
     e = copy.deepcopy(ev)
-    e["derivation"]["autograd_1d"].update(formula_var=f, norm_var=f + fd.F64 * f)
+    e["derivation"]["autograd_1d"].update(sympy_var=f, formula_var=f, norm_var=f + fd.F64 * f)
     assert fd.decide_em_predictor(e).verdict == "inconclusive"
 
 
