@@ -190,8 +190,15 @@ def test_thm2_decisions(evidence_of):
                             e["trained"].update(relative_error_vs_printed=1e-12))) == "proved"
     assert with_(lambda e: e["coefficients"].update(C2_paper_as_printed=True)) == "inconclusive"
     assert with_(lambda e: e["coefficients"].update(C2_paper_shifted=False)) == "inconclusive"  # correction does not re-check
-    assert with_(lambda e: e["trained"].update(relative_error_vs_formula=0.9e-10)) == "corrected"
-    assert with_(lambda e: e["trained"].update(relative_error_vs_formula=1e-10)) == "inconclusive"
+    # GD matches the derived coefficients at EVERY compared step (t = 1, 2, 5, 60): < 1e-10 each
+    for t in ("1", "60"):
+        assert with_(lambda e: e["trained"]["by_step"][t].update(relative_error_vs_formula=0.9e-10)) == "corrected"
+        assert with_(lambda e: e["trained"]["by_step"][t].update(relative_error_vs_formula=1e-10)) == "inconclusive"
+
+    def c1_shares(first, rest):  # the C₁W₀ᵒM term's weight at t = 1, and at every later step
+        return lambda e: [s.update(C1_share=first if k == "1" else rest) for k, s in e["trained"]["by_step"].items()]
+    assert with_(c1_shares(1e-4, 0.0)) == "corrected"        # one step where a wrong C₁ would show is enough
+    assert with_(c1_shares(0.99e-4, 0.5e-4)) == "inconclusive"  # nowhere: GD could not see a wrong C₁
     assert with_(lambda e: e["trained"].update(span_residual=0.9e-10)) == "corrected"
     assert with_(lambda e: e["trained"].update(span_residual=1e-10)) == "inconclusive"
     assert with_(lambda e: e.update(C1_when_c_exceeds_lambda=0.0)) == "inconclusive"
