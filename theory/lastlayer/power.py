@@ -60,6 +60,9 @@ def power_at(effect_over_sd: float, n: int, alpha: float) -> float:
     return float(stats.nct.sf(tc, n - 1, effect_over_sd * math.sqrt(n)))
 
 
+MDE_CAP = 2.0**20  # the largest effect (in sd) mde_over_sd tries: power is evaluated there before giving up
+
+
 def mde_over_sd(n: int, alpha: float, power: float) -> float:
     """The smallest detectable effect in units of the per-seed standard deviation (exact noncentral t)."""
     _check_level(power, "power")
@@ -69,9 +72,9 @@ def mde_over_sd(n: int, alpha: float, power: float) -> float:
     # power there exceeds the target (n = 2 at α = 0.005 needs effects of hundreds of sd)
     hi = 1.0
     while power_at(hi, n, alpha) < power:
+        if hi >= MDE_CAP:
+            raise ValueError(f"no detectable effect up to 2**20 ≈ 1.05e6 sd at n={n}, alpha={alpha}, power={power}")
         hi *= 2.0
-        if hi > 1e6:
-            raise ValueError(f"no detectable effect below 1e6 sd at n={n}, alpha={alpha}, power={power}")
     return float(optimize.brentq(lambda e: power_at(e, n, alpha) - power, 0.0, hi, xtol=1e-12))
 
 
@@ -87,7 +90,9 @@ def seeds_needed(effect_over_sd: float, alpha: float, power: float, n_max: int =
     while mde_over_sd(n, alpha, power) > effect_over_sd:
         n += 1
         if n > n_max:
-            raise ValueError(f"more than n_max={n_max} seeds needed for effect/sd = {effect_over_sd}")
+            break
+    if n > n_max:  # also when the starting point itself is the answer
+        raise ValueError(f"more than n_max={n_max} seeds needed for effect/sd = {effect_over_sd}")
     return n
 
 
