@@ -52,8 +52,8 @@ def small_w_expansion(loss: Callable[[sp.Matrix], sp.Expr], W: sp.Matrix, variab
     shared = sorted(str(v) for v in set(variables) & W.free_symbols)
     if shared:
         raise ValueError(f"W must not contain the Gaussian variables (the weights are not random), got {shared}")
-    if any(e.has(sp.nan, sp.zoo, sp.oo) for e in W):
-        raise ValueError("W must be finite (no NaN / oo / zoo entries)")
+    if any(e.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for e in W):
+        raise ValueError("W must be finite (no NaN / ±oo / zoo entries)")
     t = sp.Dummy("t")
     value = loss(t * W)  # errors inside the user's loss are theirs: let them through unchanged
     try:

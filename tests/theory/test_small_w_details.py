@@ -24,9 +24,9 @@ def test_order_zero_is_the_value_at_W_zero():
         small_w_expansion(_square, sp.Matrix([[w]]), [z], sp.Matrix([[2]]), order=-1)
 
 
-@pytest.mark.parametrize("bad", [sp.nan, sp.zoo, sp.oo, sp.oo * w])
+@pytest.mark.parametrize("bad", [sp.nan, sp.zoo, sp.oo, -sp.oo, sp.oo * w, 1 - sp.oo * w])
 def test_non_finite_W_is_named(bad):
-    """NaN, complex infinity and +∞ (alone or inside an expression) in W are rejected as non-finite W, before the loss
+    """NaN, complex infinity and ±∞ (alone or inside an expression) in W are rejected as non-finite W, before the loss
     is evaluated."""
     with pytest.raises(ValueError, match=r"^W must be finite"):
         small_w_expansion(_square, sp.Matrix([[w, bad]]), [z], sp.Matrix([[1]]), order=2)

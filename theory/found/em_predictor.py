@@ -138,8 +138,10 @@ def linear_predictor(d: int = 2) -> dict:
     A_sol = A.subs(sol)
     A_star = S21 * S11.inv()
     closed_ok = (A_sol - A_star).applyfunc(sp.simplify) == sp.zeros(d, d)
-    lim_equal = (S11 * S11.inv()).applyfunc(sp.simplify) == sp.eye(d)
-    lim_indep = (sp.zeros(d, d) * S11.inv()) == sp.zeros(d, d)
+    # the two limits, read off the solved A (not the closed form): identical views Σ₂₁ = Σ₁₁ give I, independent
+    # views Σ₂₁ = 0 give 0
+    lim_equal = A_sol.subs(dict(zip(S21, S11)), simultaneous=True).applyfunc(sp.simplify) == sp.eye(d)
+    lim_indep = A_sol.subs({c: 0 for c in S21}).applyfunc(sp.simplify) == sp.zeros(d, d)
     return {"expansion_ok": bool(expansion_ok), "gradient_ok": bool(grad_ok), "closed_form_ok": bool(closed_ok),
             "limit_identical_views_is_I": bool(lim_equal), "limit_independent_views_is_0": bool(lim_indep)}
 

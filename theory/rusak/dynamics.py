@@ -151,8 +151,15 @@ def sweep_equalizing_tau_c(d=4, d_c=2, sigma_c=0.05, sigma_s=0.25, taus=None, M=
         ratios.append(r["content_mean"] / r["style_mean"])
     ratios = np.asarray(ratios)
     lr, lt = np.log(ratios), np.log(taus)
+    # the first crossing of content/style = 1 from above, log-linearly interpolated; exactly 1 at the first τ is a
+    # crossing there; no crossing (never below 1, or below 1 from the start) gives nan
     k = int(np.argmax(lr < 0)) if np.any(lr < 0) and lr[0] > 0 else None
-    tau_eq = float(np.exp(lt[k - 1] - lr[k - 1] * (lt[k] - lt[k - 1]) / (lr[k] - lr[k - 1]))) if k else float("nan")
+    if lr[0] == 0:
+        tau_eq = float(taus[0])
+    elif k:
+        tau_eq = float(np.exp(lt[k - 1] - lr[k - 1] * (lt[k] - lt[k - 1]) / (lr[k] - lr[k - 1])))
+    else:
+        tau_eq = float("nan")
     return {"taus": taus.tolist(), "content_over_style": ratios.tolist(), "tau_c_equalizing": tau_eq,
             "tau_c_derived": derived_equalizing_tau_c(sigma_c, sigma_s), "tau_c_heuristic": heuristic_tau_c(sigma_c, sigma_s),
             "sigma_c": sigma_c, "sigma_s": sigma_s}
