@@ -267,3 +267,14 @@ def test_mc_curvature_defaults():
     args = ("identity", [[1.0]], 1.0, 0.5, 2, 0.5, 0.0)
     np.testing.assert_allclose(nf.mc_curvature(*args), _mc_recomputed(*args, n=20_000, batches=10, seed=0),
                                rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize("nodes", [0, 401])
+def test_quadrature_node_count_out_of_range_is_named(nodes):
+    """0 nodes is no rule; from about 370 nodes numpy's Gauss-Hermite weights overflow (they were NaN results):
+    both are a ValueError naming ``nodes``, for the pointwise m(x̂) and for its variance."""
+    nf._hermite.cache_clear()
+    with pytest.raises(ValueError, match="nodes must be"):
+        nf.smoothed("tanh", [0.3], 1.0, nodes=nodes)
+    with pytest.raises(ValueError, match="nodes must be"):
+        nf.smoothed_variance("tanh", 1.0, 1.0, nodes=nodes)
