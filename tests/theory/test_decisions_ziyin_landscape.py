@@ -134,13 +134,19 @@ def test_prop5_boundaries(edits, verdict, evidence_of):
 
 
 # ----------------------------------------------------------------------------- ziyin.norm-limit
-@pytest.mark.parametrize("edit, verdict", [
-    (_set("limit_residual_zero", False), "inconclusive"),
-    (_set("readings.samples", 0), "inconclusive"),
-    (_set("readings.masked_mean_mismatches", 1), "corrected"),  # eq. 8 (primary reading) would be wrong
+@pytest.mark.parametrize("edits, verdict", [
+    ((_set("limit_residual_zero", False),), "inconclusive"),
+    ((_set("readings.samples", 0),), "inconclusive"),
+    # eq. 8 (primary reading) contradicts the numeric stationary point while the formula and numeric values agree
+    ((_set("readings.masked_mean_mismatches", 1),), "corrected"),
+    # the numeric stationary point (second method) must match the limit formula strictly below 1e-6
+    ((_set("readings.worst_limit_vs_numeric", 1e-6),), "inconclusive"),
+    ((_set("readings.worst_limit_vs_numeric", 0.9e-6),), "proved"),
+    ((_set("readings.worst_limit_vs_numeric", float("nan")),), "inconclusive"),
+    ((_set("readings.masked_mean_mismatches", 1), _set("readings.worst_limit_vs_numeric", 0.1)), "inconclusive"),
 ])
-def test_norm_limit_boundaries(edit, verdict, evidence_of):
-    _expect("ziyin.norm-limit", evidence_of, verdict, edit)
+def test_norm_limit_boundaries(edits, verdict, evidence_of):
+    _expect("ziyin.norm-limit", evidence_of, verdict, *edits)
 
 
 def test_norm_limit_reports_the_other_reading(evidence_of):
@@ -151,11 +157,39 @@ def test_norm_limit_reports_the_other_reading(evidence_of):
 
 
 @pytest.mark.parametrize("edit", [
+    _set("literal_counterexample.all_d_condition", [True, False]),  # the reading would agree with the limit point
+    _set("literal_counterexample.masked_condition", [True, True]),
+    _set("literal_counterexample.limit_eigenvalues", [0.175, 0.0]),  # the formula does not contradict the reading
+    # the numeric stationary point contradicts the counterexample: direction 2 survives (the all-d reading is right)
+    _set("literal_counterexample.numeric_limit_eigenvalues", [0.175, 0.075]),
+    _set("literal_counterexample.numeric_limit_eigenvalues", [0.175, -1e-6]),  # |h| ≤ 1e-6: sign undecidable
+    _set("literal_counterexample.numeric_limit_eigenvalues", []),
+    _set("full_mask.numeric_limit_eigenvalues", [0.175, 0.075]),  # no reading predicts the full mask's signs
+    _set("full_mask.all_d_condition", [True, True]),  # this reading mispredicts the full mask
+])
+def test_norm_limit_literal_reading_must_recheck(edit, evidence_of):
+    _, out = _expect("ziyin.norm-limit", evidence_of, "proved", edit)
+    assert "all-d-mean reading: not re-checked" in out.reason
+
+
+def test_norm_limit_literal_reading_rechecks_just_outside_the_sign_band(evidence_of):
+    _, out = _expect("ziyin.norm-limit", evidence_of, "proved",
+                     _set("literal_counterexample.numeric_limit_eigenvalues", [0.175, -1.1e-6]))
+    assert "all-d-mean reading: corrected" in out.reason
+
+
+@pytest.mark.parametrize("edit", [
     _set("unmasked_counterexample.unmasked_condition", [True]),  # the reading would agree with the limit point
     _set("unmasked_counterexample.masked_condition", [False]),
     _set("unmasked_counterexample.all_d_condition", [False]),
     _set("unmasked_counterexample.limit_eigenvalues", [0.0]),  # not a valid (positive) limit eigenvalue
-    _set("unmasked_counterexample.full_mask_readings_coincide", False),
+    # the numeric stationary point contradicts the counterexample: the direction collapses (the reading is right)
+    _set("unmasked_counterexample.numeric_limit_eigenvalues", [-0.1]),
+    _set("unmasked_counterexample.numeric_limit_eigenvalues", [1e-6]),  # |h| ≤ 1e-6: sign undecidable
+    _set("full_mask.numeric_limit_eigenvalues", [0.175, 0.075]),
+    _set("full_mask.numeric_limit_eigenvalues", [0.175, -1e-6]),
+    _set("full_mask.unmasked_condition", [True, True]),  # this reading mispredicts the full mask
+    _set("full_mask.masked_condition", [False, False]),
 ])
 def test_norm_limit_unmasked_reading_must_recheck(edit, evidence_of):
     _, out = _expect("ziyin.norm-limit", evidence_of, "proved", edit)

@@ -59,11 +59,26 @@ def test_prop5_correction_needs_newton_strictly_below_tolerance():
 
 
 def test_norm_limit_mismatch_keeps_evidence():
-    """A masked-mean mismatch makes eq. 8 'corrected'; the mismatch stays in the details."""
+    """A masked-mean mismatch (against the numeric stationary point, which matches the formula) makes eq. 8
+    'corrected'; the mismatch stays in the details."""
     ev = _snapshot("ziyin.norm-limit")
-    ev["readings"].update(masked_mean_mismatches=1, first_mismatch={"lam": [1.0], "c": 0.1, "d": 2, "h": [-0.1]})
+    ev["readings"].update(masked_mean_mismatches=1, first_mismatch={"lam": [1.0], "c": 0.1, "d": 2, "h": [-0.1],
+                                                                    "h_numeric": [-0.1]})
     out = _decide("ziyin.norm-limit", ev)
     assert out.verdict == "corrected" and out.details == ev
+
+
+def test_norm_limit_snapshot_evidence_is_independent():
+    """The reviewed evidence carries the second method: a numeric value per limit eigenvalue (not a condition
+    restated), and the census compares the masked reading with the numeric signs only."""
+    ev = _snapshot("ziyin.norm-limit")
+    assert "full_mask_readings_coincide" not in ev["unmasked_counterexample"]
+    for k in ("literal_counterexample", "unmasked_counterexample", "full_mask"):
+        assert all(isinstance(x, float) for x in ev[k]["numeric_limit_eigenvalues"])
+    assert "masked_mean_formula_mismatches" not in ev["readings"]
+    # the census can disagree: the other readings are contradicted by the numeric signs in some problems
+    r = ev["readings"]
+    assert r["all_d_mean_mismatches"] > 0 and r["unmasked_B_mean_mismatches"] > 0 and r["masked_mean_mismatches"] == 0
 
 
 # ----------------------------------------------------------------------------- ziyin.thm4
@@ -164,6 +179,84 @@ def test_prop5_gather_skips_only_failed_draws(monkeypatch):
     monkeypatch.setattr(ck.la, "newton_stationary", newton)
     n = ck.prop5_evidence()["newton"]
     assert n["tried"] == ck.PROP5_SIZES.at(True).n and n["converged"] == n["tried"] - 1
+
+
+@pytest.mark.parametrize("g", [1e-10, float("nan")])
+def test_prop5_gather_skips_newton_not_strictly_converged(monkeypatch, g):
+    """Converged means max|∇L| strictly below NEWTON_GTOL = 1e-10 (as in the other gathers): a draw exactly at it, or
+    with a NaN gradient, is skipped."""
+    S_M, kap, c, d_M = sp.symbols("S_M kappa c d_M", real=True)
+    form = (c - S_M / 2) / (1 + kap * d_M)
+    monkeypatch.setattr(ck.no, "prop5_derivation", lambda: (form, form))
+    calls = []
+
+    def newton(W0, B, S, kappa, c):
+        calls.append(1)
+        return np.zeros((2, 3)), (g if len(calls) == 1 else 0.99e-10)
+    monkeypatch.setattr(ck.la, "newton_stationary", newton)
+    n = ck.prop5_evidence()["newton"]
+    assert n["converged"] == n["tried"] - 1
+
+
+def _diag_problem(rng, d=4):
+    s = rng.uniform(0.5, 2.0, d)
+    return s, rng.uniform(-1.0, 1.0, d) * rng.uniform(0.5, 2.0, d) * s, float(rng.uniform(0.05, 1.0))
+
+
+def test_numeric_limit_eigenvalues_match_the_formula_and_are_stationary():
+    """The second method of ziyin.norm-limit.  (a) At finite κ the numerically solved point, where all its G entries are
+    positive, is a stationary point of eq. 5 by la.quartic_grad (max|∇L| < 1e-10: round-off of forward differences
+    of O(1)–O(10) loss values over step² = ¼ is ~1e-13) and is Prop 3 + 5's point (stationary_normalized, 1e-10).
+    (b) Its κ → ∞ extrapolation matches App. D.1's limit eigenvalues within 1e-6 (the gather's tolerance; the
+    measured error is ~1e-8), signs included: negative ones are found, so the sign comparison is not vacuous."""
+    rng = np.random.default_rng(11)
+    mask = np.array([True, True, False, True])
+    stationary = negative = 0
+    for _ in range(40):
+        s, b, c = _diag_problem(rng)
+        for kappa in (0.5, 3.0):
+            g = ck._stationary_gram_numeric(b, s, mask, kappa, c)
+            if g.min() > 0:
+                gf = np.zeros(4)
+                gf[mask] = g
+                W = np.diag(np.sqrt(gf))
+                assert np.abs(ck.la.quartic_grad(W, np.diag(b), np.diag(s), kappa=kappa, c=c)).max() < 1e-10
+                G, _ = ck.no.stationary_normalized(np.diag(b), np.diag(s), mask, kappa, c, U=np.eye(4))
+                assert np.abs(G - np.diag(gf)).max() < 1e-10
+                stationary += 1
+        h_num = ck.numeric_limit_eigenvalues(b, s, mask, c)
+        h = ck.no.limit_eigenvalues((b / s)[mask], c)
+        assert np.abs(h_num - h).max() < 1e-6
+        negative += int(h.min() < -1e-3)
+    assert stationary >= 10 and negative >= 5
+
+
+def test_numeric_limit_eigenvalues_of_the_counterexamples():
+    """The two counterexamples' limit eigenvalues, by the numeric method: (0.175, −0.075) for d = 3, M = {1, 2} and
+    Σ = diag(1, 2, ½); 0.1 for d = 2, M = {2}, Σ = diag(1, 2) (within 1e-6, the gather's tolerance)."""
+    got = ck.numeric_limit_eigenvalues([1.0, 1.0, -0.25], [1.0, 2.0, 0.5], np.array([True, True, False]), 0.1)
+    assert np.abs(got - [0.175, -0.075]).max() < 1e-6
+    got = ck.numeric_limit_eigenvalues([1.0, 1.0], [1.0, 2.0], np.array([False, True]), 0.1)
+    assert np.abs(got - [0.1]).max() < 1e-6
+
+
+def test_norm_limit_second_method_can_disagree(monkeypatch):
+    """The numeric re-check is independent of the limit formula and of eq. 8: if the loss it solves were different
+    (the normalization target 2c instead of c, i.e. a limit ½(λ_i + (4c − Σλ)/d_M)), it contradicts the masked
+    reading in some problems and the decision is no longer 'proved' (the two methods disagree: inconclusive)."""
+    monkeypatch.setattr(ck.no, "norm_limit_symbolic", lambda: {"residual": [0]})
+    ev = ck.norm_limit_evidence()
+    assert ev["readings"]["masked_mean_mismatches"] == 0 and ck.decide_norm_limit(ev).verdict == "proved"
+    loss = ck.la.quartic_loss
+
+    def other_loss(W, B, Sigma, gamma=0.0, kappa=0.0, c=1.0):
+        return loss(W, B, Sigma, gamma=gamma, kappa=kappa, c=2 * c)
+    monkeypatch.setattr(ck.la, "quartic_loss", other_loss)
+    ev = ck.norm_limit_evidence()
+    r = ev["readings"]
+    assert r["masked_mean_mismatches"] > 0 and r["first_mismatch"]["h_numeric"] != r["first_mismatch"]["h"]
+    assert r["worst_limit_vs_numeric"] > 1e-3
+    assert ck.decide_norm_limit(ev).verdict == "inconclusive"
 
 
 def test_norm_limit_gather_default_is_quick(monkeypatch):
