@@ -30,8 +30,11 @@ What it does, and why each step is needed:
 5. Reads mutmut's results and prints killed / survived / equivalent-by-review, where the reviewed
    equivalent survivors are listed with a one-line reason in ``benchmarks/mutation_equivalent.txt``
    (``<mutant name>  # reason``).  A mutant of a function that no test of tests/theory executes
-   ("no tests") counts as survived.  The last lines are ``mutants_killed``, ``mutants_survived``,
-   ``mutants_equivalent`` and ``kill_rate`` = killed / (killed + survived − equivalent).
+   ("no tests") counts as survived.  Reviewed survivors that are not equivalent but have no honest killing test
+   (they change round-off only, or random draws into others equal in law) are listed, with the reason, in
+   ``benchmarks/mutation_unkillable.txt``: they stay survivors in the rate, but are not "unreviewed".  The last
+   lines are ``mutants_killed``, ``mutants_survived``, ``mutants_equivalent``, ``mutants_reviewed_unkillable``,
+   ``mutants_unreviewed``, ``seconds`` and ``kill_rate`` = killed / (killed + survived − equivalent).
 
 ``--killers-from DIR`` seeds ``mutant-killers/`` from a previous workdir (the order of each mutant's tests
 only; what is killed does not depend on it).  A previous ``--workdir`` is reused incrementally (mutmut keeps the results of functions whose source
@@ -58,6 +61,9 @@ LAYERS = {"numerics": "sslverify/numerics", "theory": "sslverify/theory", "exper
 MUTATE = ["sslverify/theory/", "sslverify/verdicts/builtin/"]
 TESTS = ["tests/theory/"]
 EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.txt"
+#: reviewed survivors that are NOT equivalent but have no honest killing test (a change of round-off only, or of
+#: random draws equal in law): they stay survivors in the kill rate, and are not reported as unreviewed
+UNKILLABLE = ROOT / "benchmarks" / "mutation_unkillable.txt"
 MOVABLE = re.compile(r"^(claim|lru_cache|cache|functools\.lru_cache|functools\.cache)\b")
 #: calls whose argument at this position / keyword is a message, not logic -> whether None may replace it (the
 #: reason of an Outcome must be a str; inconclusive(reason, details) is the report of a failure of our own
@@ -601,15 +607,17 @@ def run_mutmut(argv: list[str], plain_pytest: bool = False) -> int:
 _FINGERPRINT = re.compile(r"\{([0-9a-f]{10})\}\s*$")
 
 
-def load_equivalent() -> dict[str, tuple[str, str | None]]:
-    """mutant name -> (reason, fingerprint of the reviewed diff) from benchmarks/mutation_equivalent.txt.
+def load_equivalent(path: Path | None = None) -> dict[str, tuple[str, str | None]]:
+    """mutant name -> (reason, fingerprint of the reviewed diff) from benchmarks/mutation_equivalent.txt (or
+    ``path``: benchmarks/mutation_unkillable.txt has the same format).
 
     A line is ``<mutant name>  # <one-line reason>  {<fingerprint>}``: the fingerprint (survivors.txt, or the
     script's list of unreviewed survivors) is a hash of the mutant's diff, so that an entry stops counting when
     the code under that name changed and the mutant is no longer the one that was reviewed."""
     out = {}
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+    path = EQUIVALENT if path is None else path
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
             name, _, reason = line.partition("#")
             if name.strip():
                 fp = _FINGERPRINT.search(reason)
@@ -726,7 +734,9 @@ def main(argv=None) -> int:
     other = {m: s for m, s in status.items() if m not in killed and m not in survived}
     eq = [m for m in survived if m in equivalent and equivalent[m][1] == info[m].get("fp")]
     changed = [m for m in survived if m in equivalent and m not in eq]
-    unreviewed = sorted(set(survived) - set(eq))
+    unkillable = load_equivalent(UNKILLABLE)
+    hard = [m for m in survived if m not in eq and m in unkillable and unkillable[m][1] == info[m].get("fp")]
+    unreviewed = sorted(set(survived) - set(eq) - set(hard))
     stale = sorted(set(equivalent) - set(survived))
     print("mutmut run completed" if completed else
           f"mutmut run did NOT complete (time limit {args.time_limit:.0f} s or an error); its log ends:\n{tail}")
@@ -745,6 +755,8 @@ def main(argv=None) -> int:
     print(f"mutants_killed: {len(killed)}  (of which {len(timeouts)} timed out)")
     print(f"mutants_survived: {len(survived)}  (of which {len(no_tests)} in functions no test of {TESTS[0]} executes)")
     print(f"mutants_equivalent: {len(eq)}")
+    print(f"mutants_reviewed_unkillable: {len(hard)}  (survivors reviewed, not equivalent, no honest test; {UNKILLABLE.name})")
+    print(f"mutants_unreviewed: {len(unreviewed)}")
     print(f"seconds: {took:.0f}")
     print(f"kill_rate: {len(killed) / denom:.3f}" if denom else "kill_rate: n/a")
     if args.workdir is None and completed:
