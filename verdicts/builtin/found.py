@@ -60,6 +60,11 @@ def _missing_checks(ev_checks: dict, keys) -> list[str]:
 
 # Tolerances shared by several decisions (each with its reason).
 F64 = 1e-12       # float64 results of O(1) built from ≤ ~100 operations: round-off ~1e-15, 1e-12 leaves room
+
+
+def _signed(x: float) -> str:
+    """A number as the reasons print it: shortest form, with a typographic minus."""
+    return f"{x:g}".replace("-", "−")
 REL_F64 = 1e-9    # relative agreement of a torch float64 module (BatchNorm, a few dozen ops) with a closed form
 RANK_REL = 1e-10  # eigvalsh backward error ~ d·eps64·λ_max ≈ 1e-15·λ_max: below 1e-10·λ_max is a rounding zero
 MC_Z = 5.0        # Monte Carlo: |estimate − value| within 5 standard errors (two-sided p ≈ 6e-7 per comparison)
@@ -278,8 +283,21 @@ Q_TOY_LOSSES = r"(a) the symmetric loss \(\mathcal{L}_\text{sym} = (z_1 - z_2)^2
 Q_TOY_PRED = r"\(\mathcal{L} = (h(\theta) - \mathrm{sg}(\theta + \varepsilon))^2\) where \(h\) is a learnable function."
 
 
+def _sympy_neg_cosine_gradient(d: int = 3):
+    """∇_z D(a, z) of the note's negative cosine (stopgrad.neg_cosine), differentiated by SymPy and lambdified:
+    f((a1..ad), (z1..zd)) -> [∂D/∂z1, ..., ∂D/∂zd], each argument an array over samples."""
+    a = sp.symbols(f"a1:{d + 1}", real=True)
+    z = sp.symbols(f"z1:{d + 1}", real=True)
+    D_ = stopgrad.neg_cosine(sp.Matrix(a), sp.Matrix(z))
+    return sp.lambdify((a, z), [sp.diff(D_, zi) for zi in z], "numpy")
+
+
 def _torch_sg_gradients(seed: int = 0) -> dict:
-    """Linear model z = Wx + b: sg-loss gradient vs ½ symmetric gradient, and at collapse (W = 0)."""
+    """Linear model z = Wx + b: sg-loss gradient vs ½ symmetric gradient, and at collapse (W = 0).
+
+    Both of those numbers are 0 for ANY symmetric D (a cosine over the wrong axis included); the third,
+    max_abs_sg_minus_sympy_cosine, is not: torch's sg gradient at the (non-collapsed) random (W, b) against the
+    chain rule through z = Wx + b of SymPy's ∇_z D for the negative cosine −pᵀz/(‖p‖‖z‖) per sample."""
     g = torch.Generator().manual_seed(seed)
     x1, x2 = torch.randn(16, 5, generator=g, dtype=torch.float64), torch.randn(16, 5, generator=g, dtype=torch.float64)
     W = torch.randn(3, 5, generator=g, dtype=torch.float64, requires_grad=True)
@@ -295,7 +313,18 @@ def _torch_sg_gradients(seed: int = 0) -> dict:
     half = max(float((a - 0.5 * c).abs().max()) for a, c in zip(gs, gf))
     W0 = torch.zeros(3, 5, dtype=torch.float64, requires_grad=True)
     g0 = grads(W0, b, True)
-    return {"max_abs_sg_minus_half_sym": half, "max_abs_grad_at_collapse": max(float(t.abs().max()) for t in g0)}
+    # SymPy's ∇_z D through the chain rule: L = ½·mean_n D(sg z1_n, z2_n) + ½·mean_n D(sg z2_n, z1_n)
+    X1, X2, Wn, bn = x1.numpy(), x2.numpy(), W.detach().numpy(), b.detach().numpy()
+    Z1, Z2 = X1 @ Wn.T + bn, X2 @ Wn.T + bn
+    grad_z = _sympy_neg_cosine_gradient(3)
+    n = len(X1)
+    dz2 = 0.5 / n * np.stack(grad_z(tuple(Z1.T), tuple(Z2.T)), axis=1)  # ∂L/∂z2_n (z1 held fixed)
+    dz1 = 0.5 / n * np.stack(grad_z(tuple(Z2.T), tuple(Z1.T)), axis=1)  # ∂L/∂z1_n (z2 held fixed)
+    sym_gW, sym_gb = dz1.T @ X1 + dz2.T @ X2, dz1.sum(0) + dz2.sum(0)
+    vs_sympy = max(float(np.abs(gs[0].numpy() - sym_gW).max()), float(np.abs(gs[1].numpy() - sym_gb).max()))
+    return {"max_abs_sg_minus_half_sym": half, "max_abs_grad_at_collapse": max(float(t.abs().max()) for t in g0),
+            "max_abs_sg_minus_sympy_cosine": vs_sympy,
+            "max_abs_sg_grad": max(float(t.abs().max()) for t in gs)}
 
 
 def sg_no_predictor_evidence() -> dict:
@@ -313,13 +342,20 @@ def sg_no_predictor_evidence() -> dict:
        definitions=(Q_D, Q_NOPRED, Q_SG),
        evidence=(T + "test_found_stopgrad.py::test_cosine_gradient_zero_at_target",
                  T + "test_found_stopgrad.py::test_sg_gradient_is_half_symmetric_torch",
-                 D + "test_sg_no_predictor_decision_boundaries"),
+                 D + "test_sg_no_predictor_decision_boundaries", D + "test_sg_no_predictor_torch_sees_the_cosine"),
        gather=sg_no_predictor_evidence)
 def decide_sg_no_predictor(ev: dict) -> Outcome:
     t = ev["torch"]
     sym_zero, sym_half = ev["cosine_gradient_zero_at_target"], ev["symmetric_partials"]
     # float64 gradients of O(1) cosines over 16 samples: round-off ~1e-15, F64 = 1e-12 leaves room
     torch_zero, torch_half = t["max_abs_grad_at_collapse"] < F64, t["max_abs_sg_minus_half_sym"] < F64
+    # the two residuals above are 0 for any symmetric D; this one needs torch's D to be the note's negative cosine:
+    # torch's sg gradient at a non-collapsed (W, b) vs SymPy's ∇_z D chained through z = Wx + b (same F64 reason)
+    vs_sympy = t.get("max_abs_sg_minus_sympy_cosine")
+    if vs_sympy is None or not vs_sympy < F64:
+        return inconclusive("torch's stop-gradient gradient at a non-collapsed point is not the SymPy gradient of the "
+                            "negative cosine (the two methods do not compute the same D; our machinery)",
+                            {"symbolic_zero": sym_zero, "symbolic_half": sym_half, **t})
     if sym_zero != torch_zero or sym_half != torch_half:
         return inconclusive("SymPy and torch autograd disagree on the stop-gradient gradient (our machinery)",
                             {"symbolic_zero": sym_zero, "symbolic_half": sym_half, **t})
@@ -330,39 +366,150 @@ def decide_sg_no_predictor(ev: dict) -> Outcome:
         return inconclusive("the gradient vanishes at collapse, but the ½∇L_sym identity failed in both methods", t)
     return Outcome("proved",
                    "∇_z D(c, z)|_{z=c} = 0 for the cosine D; without a predictor the sg gradient is exactly ½∇L_sym (D symmetric), "
-                   "so collapse stays a critical point (torch/detach agrees)",
+                   "so collapse stays a critical point (torch/detach agrees; its sg gradient at a non-collapsed point is SymPy's "
+                   "negative-cosine gradient)",
                    {**t, "inner_product_gradient_at_target": ev["inner_product_gradient_at_target"]})
 
 
+#: Exercise 2 re-checked with a NONLINEAR predictor (a linear h has h″ = 0, so the 2(h − c)h″ term and the condition
+#: h(θ) = target could not be seen): h(θ) = θ_m + h′·sin(θ − θ_m) + h″·(1 − cos(θ − θ_m)), so that at θ_m, ε = 0
+#: (collapse, z₁ = z₂) h(θ_m) = θ_m = target, h′(θ_m) = hp and h″(θ_m) = TOY_HPP ≠ 0; every derivative of h is non-zero
+#: in general.  TOY_POINTS: (name, θ, ε) — the matched point and one where h(θ) ≠ θ + ε and h″ ≠ 0
+#: (there h − c ≈ 0.42, h″ ≈ 1.13, so 2(h − c)h″ ≈ 0.95).
+TOY_THETA_M = 0.3
+TOY_HPP = 1.0
+TOY_POINTS = (("matched", TOY_THETA_M, 0.0), ("unmatched", -0.5, 0.25))
+#: torch value of the point's key  <->  name of the general SymPy expression (stopgrad.toy_curvatures) it must equal
+TOY_KEYS = (("sg_second", "sg_autograd_second"), ("sg_field", "sg_field"), ("curvature", "pred_autograd_second"),
+            ("curvature_no_sg", "subst_pred_second"), ("field", "pred_field"), ("field_jacobian", "pred_field_jacobian"))
+#: the off-target point must make the record's extra term 2(h − c)h″ visible: |2(h − c)h″| ≥ 0.1 (≈ 0.95 by design),
+#: ten orders of magnitude above F64, so a missing or wrong h″ term cannot hide inside the agreement tolerance; the
+#: matched point must have |h″| ≥ 0.1 too (1 by design), so that h″ dropping out there is seen
+TOY_TERM_MIN = 0.1
+
+
+def _toy_h(t, hp: float, hpp: float = TOY_HPP):
+    """The nonlinear predictor on the torch side (_sympy_toy_points writes its own SymPy copy, not this function)."""
+    u = t - TOY_THETA_M
+    return TOY_THETA_M + hp * torch.sin(u) + hpp * (1 - torch.cos(u))
+
+
+def _torch_toy_point(theta: float, eps: float, hp: float, hpp: float = TOY_HPP) -> dict:
+    """torch autograd (float64) of Exercise 2 with the nonlinear h at one (θ, ε); no formula enters."""
+    grad = torch.autograd.grad
+    t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    h = _toy_h(t, hp, hpp)
+    (h1,) = grad(h, t, create_graph=True)
+    # (a linear h has a constant h′ with no graph: then h″ = 0)
+    h2 = grad(h1, t, retain_graph=True)[0] if h1.requires_grad else torch.zeros((), dtype=torch.float64)
+    # the sg toy without predictor: (θ − sg(θ + ε))²
+    (g0,) = grad((t - (t + eps).detach()) ** 2, t, create_graph=True)
+    (s2,) = grad(g0, t)
+    # the predictor loss with the target held constant (detach): autograd curvature
+    (gp,) = grad((h - (t + eps).detach()) ** 2, t, create_graph=True, retain_graph=True)
+    (c_sg,) = grad(gp, t, retain_graph=True)
+    # the substitution reading: the target θ + ε differentiated too
+    (gn,) = grad((h - (t + eps)) ** 2, t, create_graph=True, retain_graph=True)
+    (c_no,) = grad(gn, t, retain_graph=True)
+    # the update field g(θ) = ∂_φ (h(φ) − c)²|_{φ = θ, c = θ + ε} and its total θ-derivative (the field Jacobian):
+    # φ is a copy of θ in the graph, the partial is taken in φ only, then everything is differentiated in θ
+    phi = t * 1.0
+    (gf,) = grad((_toy_h(phi, hp, hpp) - (t + eps)) ** 2, phi, create_graph=True)
+    (jac,) = grad(gf, t)
+    h, h1 = h.detach(), h1.detach()
+    return {"theta": theta, "eps": eps, "h_minus_target": float(h) - (theta + eps), "h1": float(h1), "h2": float(h2),
+            "sg_second": float(s2), "sg_field": float(g0.detach()), "curvature": float(c_sg), "curvature_no_sg": float(c_no),
+            "field": float(gf.detach()), "field_jacobian": float(jac)}
+
+
+def _sympy_toy_points(hp: float = 0.6, hpp: float = TOY_HPP) -> list[dict]:
+    """The general SymPy expressions of stopgrad.toy_curvatures with h := the same nonlinear h (exact rationals),
+    evaluated at TOY_POINTS; plus h − c, h′, h″ there."""
+    t = stopgrad.toy_curvatures()
+    th, eps = stopgrad.TH, stopgrad.EPS
+    R = lambda x: sp.Rational(str(x))  # noqa: E731
+    hexpr = R(TOY_THETA_M) + R(hp) * sp.sin(th - R(TOY_THETA_M)) + R(hpp) * (1 - sp.cos(th - R(TOY_THETA_M)))
+    concrete = {k: sp.sympify(t[k]).replace(stopgrad.h, sp.Lambda(th, hexpr)).doit() for _, k in TOY_KEYS}
+    out = []
+    for name, x, e in TOY_POINTS:
+        at = {th: R(x), eps: R(e)}
+        v = {"name": name, "theta": x, "eps": e, "h_minus_target": float(sp.N((hexpr - th - eps).subs(at), 30)),
+             "h1": float(sp.N(sp.diff(hexpr, th).subs(at), 30)), "h2": float(sp.N(sp.diff(hexpr, th, 2).subs(at), 30))}
+        v.update({k: float(sp.N(expr.subs(at), 30)) for k, expr in concrete.items()})
+        out.append(v)
+    return out
+
+
 def _torch_toy(hp: float = 0.6) -> dict:
-    """Exercise 2 with autograd: θ = 0.3, ε = 0, h(θ) = aθ + (1 − a)θ₀ matched at θ₀ (h(0.3) = 0.3 = target)."""
-    th = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    """Exercise 2 with autograd and the nonlinear h (h″ ≠ 0).  Top-level keys: at the matched point θ = 0.3, ε = 0
+    (h(0.3) = 0.3 = target), compared with the matched-point formulas 2h′², 2(h′ − 1)², 2h′(h′ − 1) (the last by a
+    central difference of the update field); "points": every quantity at TOY_POINTS (matched and off-target),
+    compared with the general SymPy expressions evaluated there."""
+    th = torch.tensor(TOY_THETA_M, dtype=torch.float64, requires_grad=True)
     L = (th - (th + 0.0).detach()) ** 2
     (g,) = torch.autograd.grad(L, th, create_graph=True)
     (h2,) = torch.autograd.grad(g, th)
 
     def pred_second(detach: bool) -> float:
-        t2 = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
-        h = hp * t2 + (1 - hp) * 0.3
+        t2 = torch.tensor(TOY_THETA_M, dtype=torch.float64, requires_grad=True)
+        h = _toy_h(t2, hp)
         target = (t2 + 0.0).detach() if detach else (t2 + 0.0)
         (gp,) = torch.autograd.grad((h - target) ** 2, t2, create_graph=True)
         return float(torch.autograd.grad(gp, t2)[0])
 
     def field(t):  # the stop-gradient update field g(θ) = ∂_θ L|_{target := z₂(θ)}
         tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
-        hh = hp * tt + (1 - hp) * 0.3
-        return float(torch.autograd.grad((hh - tt.detach()) ** 2, tt)[0])
+        return float(torch.autograd.grad((_toy_h(tt, hp) - tt.detach()) ** 2, tt)[0])
 
-    fd = (field(0.3 + 1e-6) - field(0.3 - 1e-6)) / 2e-6
-    return {"hp": hp, "sg_autograd_second": float(h2), "pred_autograd_second": pred_second(True),
-            "pred_second_no_sg": pred_second(False), "pred_field_jacobian_fd": fd}
+    fd = (field(TOY_THETA_M + 1e-6) - field(TOY_THETA_M - 1e-6)) / 2e-6
+    return {"hp": hp, "hpp": TOY_HPP, "sg_autograd_second": float(h2), "pred_autograd_second": pred_second(True),
+            "pred_second_no_sg": pred_second(False), "pred_field_jacobian_fd": fd,
+            "points": [{"name": name, **_torch_toy_point(x, e, hp)} for name, x, e in TOY_POINTS]}
 
 
 def sg_hessian_evidence() -> dict:
-    return {"symbolic": stopgrad.exercise2_findings(), "torch": _torch_toy(0.6)}
+    return {"symbolic": stopgrad.exercise2_findings(), "torch": _torch_toy(0.6), "sympy_points": _sympy_toy_points(0.6)}
 
 
-FD_TOL = 1e-6  # central difference with step 1e-6 of a linear field: truncation 0, rounding ~eps64/1e-6 ≈ 1e-10
+#: central difference with step 1e-6 of the (now nonlinear) field: truncation g‴·step²/6 ≈ 1e-12, rounding
+#: ~eps64/1e-6 ≈ 1e-10; 1e-6 leaves room
+FD_TOL = 1e-6
+
+
+def _toy_points_check(ev: dict) -> tuple[str | None, dict]:
+    """(None, numbers) if torch and SymPy agree at both TOY_POINTS and the points are what they must be; else (why, numbers).
+
+    Agreement: |torch − SymPy| < F64 for h − c, h′, h″ and every TOY_KEYS quantity (float64 autograd of O(1) sin/cos
+    expressions, ~20 operations: round-off ~1e-15; SymPy evaluated exactly at 30 digits).  The matched point must have
+    h = c (|h − c| < F64) and h″ ≠ 0 (|h″| ≥ TOY_TERM_MIN); the off-target point must show the record's 2(h − c)h″ term (|2(h − c)h″| ≥ TOY_TERM_MIN)
+    and torch's curvature must equal the record's 2h′² + 2(h − c)h″ there (so ≠ the note's 2h′²)."""
+    tp, sp_ = ev["torch"].get("points"), ev.get("sympy_points")
+    names = [n for n, _, _ in TOY_POINTS]
+    if not tp or not sp_ or [p.get("name") for p in tp] != names or [p.get("name") for p in sp_] != names:
+        return "the nonlinear-h points are missing from the evidence", {}
+    nums = {}
+    for a, s in zip(tp, sp_):
+        n = a["name"]
+        for key in ("h_minus_target", "h1", "h2") + tuple(k for k, _ in TOY_KEYS):
+            sk = dict(TOY_KEYS).get(key, key)
+            if not abs(a[key] - s[sk]) < F64:
+                return (f"SymPy and torch autograd disagree on {key} (SymPy: {sk}) at the {n} point (θ = {a['theta']}, ε = {a['eps']}): "
+                        f"{s[sk]!r} vs {a[key]!r} (our machinery)"), {"torch_points": tp, "sympy_points": sp_}
+        record = 2 * a["h1"] ** 2 + 2 * a["h_minus_target"] * a["h2"]
+        if not abs(a["curvature"] - record) < F64:
+            return (f"torch's curvature {a['curvature']!r} at the {n} point is not the record's 2h′² + 2(h − c)h″ = {record!r}",
+                    {"torch_points": tp, "sympy_points": sp_})
+        nums[n] = {"theta": a["theta"], "eps": a["eps"], "h_minus_target": a["h_minus_target"], "h1": a["h1"], "h2": a["h2"],
+                   "curvature": a["curvature"], "note_2hp2": 2 * a["h1"] ** 2, "field_jacobian": a["field_jacobian"]}
+    if not abs(nums["matched"]["h_minus_target"]) < F64:
+        return "the matched point does not have h(θ) = target", nums
+    if not abs(nums["matched"]["h2"]) >= TOY_TERM_MIN:  # else h″ dropping out where h(θ) = target is not seen
+        return "the matched point has h″ ≈ 0 (|h″| < TOY_TERM_MIN): it cannot show that h″ drops out there", nums
+    off = nums["unmatched"]
+    if not abs(2 * off["h_minus_target"] * off["h2"]) >= TOY_TERM_MIN:
+        return ("the off-target point does not separate 2h′² from the curvature (|2(h − c)h″| < TOY_TERM_MIN): "
+                "the second method has no power there"), nums
+    return None, nums
 
 
 @claim("found.sg-hessian", _src("Exercise 2"),
@@ -377,7 +524,9 @@ FD_TOL = 1e-6  # central difference with step 1e-6 of a linear field: truncation
                   "Jacobian 2h′(h′ − 1), which is 0 for h = id. Under the sketch's own substitution reading (b) is constant but the "
                   "predictor curvature is 2(h′ − 1)², not 2h′²: no reading makes both steps right.",
        counterexample="h = id at ε = 0: autograd curvature 2 > 0 although the note requires h ≠ id; field Jacobian 0. "
-                      "h′ = 0.6: autograd 0.72 = 2h′² with sg held fixed, 0.32 = 2(h′ − 1)² with the substitution.",
+                      "h′ = 0.6: autograd 0.72 = 2h′² with sg held fixed, 0.32 = 2(h′ − 1)² with the substitution. "
+                      "Off the matched point, h(θ) = 0.3 + 0.6 sin(θ − 0.3) + 1 − cos(θ − 0.3) at θ = −0.5, ε = 0.25: "
+                      "autograd 1.13 = 2h′² + 2(h − c)h″, not 2h′² = 0.18.",
        definitions=(Q_SG, Q_TOY, Q_TOY_LOSSES, Q_TOY_PRED),
        readings=(
            Reading("sg(z₂) held fixed while differentiating (torch detach)", "corrected",
@@ -389,9 +538,11 @@ FD_TOL = 1e-6  # central difference with step 1e-6 of a linear field: truncation
                    evidence=(T + "test_found_stopgrad.py::test_substitution_reading",))),
        scope="the 1-d toy model of Exercise 2 (exact; no model class involved)",
        second_method=(T + "test_found_stopgrad.py::test_toy_torch_double_backward",
-                      T + "test_found_stopgrad.py::test_substitution_reading"),
+                      T + "test_found_stopgrad.py::test_substitution_reading",
+                      D + "test_sg_hessian_nonlinear_torch_can_disagree"),
        evidence=(T + "test_found_stopgrad.py::test_toy_curvatures", T + "test_found_stopgrad.py::test_toy_torch_double_backward",
-                 D + "test_sg_hessian_decision_boundaries"),
+                 D + "test_sg_hessian_decision_boundaries", D + "test_sg_hessian_nonlinear_points_edges",
+                 D + "test_sg_hessian_nonlinear_torch_can_disagree"),
        gather=sg_hessian_evidence)
 def decide_sg_hessian(ev: dict) -> Outcome:
     f, t = ev["symbolic"], ev["torch"]
@@ -408,6 +559,11 @@ def decide_sg_hessian(ev: dict) -> Outcome:
              and abs(t["pred_field_jacobian_fd"] - 2 * hp * (hp - 1)) < FD_TOL)
     if not agree:
         return inconclusive("SymPy and torch double backward disagree on the toy curvatures (our machinery)", {**f, **t})
+    # the nonlinear h (h″ ≠ 0): torch = SymPy where h(θ) = target AND off it, where the 2(h − c)h″ term is visible
+    why, nl = _toy_points_check(ev)
+    if why is not None:
+        return inconclusive(why, {**f, **t, "nonlinear_h": nl, "sympy_points": ev.get("sympy_points")})
+    on, off = nl["matched"], nl["unmatched"]
     b_wrong = sg2 != 0 or f["sg_field"] != "0"              # reading 1: sg held fixed
     subst_pred_wrong = not f["subst_note_2hp2_ok"]           # reading 2: substitute first
     readings = {"sg_held_fixed": "corrected" if b_wrong else "proved",
@@ -416,13 +572,16 @@ def decide_sg_hessian(ev: dict) -> Outcome:
                "pred_autograd_second_matched": f["pred_autograd_second_matched"],
                "pred_field_jacobian_matched": f["pred_field_jacobian_matched"],
                "identity_predictor_curvature": f["identity_predictor_curvature"],
-               "subst_pred_second_matched": f["subst_pred_second_matched"], "torch": t, "readings": readings}
+               "subst_pred_second_matched": f["subst_pred_second_matched"], "torch": t, "nonlinear_h": nl,
+               "readings": readings}
     if readings["sg_held_fixed"] == "proved":
         return Outcome("proved", "(a) 0, (b) constant and 2h′² all hold with sg held fixed", details)
     return Outcome("corrected",
                    "(a) 0 ✓; (b) with sg held fixed L_sg has curvature 2 and field −2ε (not constant); 2h′² needs h(θ) = target and "
                    "holds for h = id too; field Jacobian 2h′(h′−1); substituting first instead gives 2(h′−1)² (torch: "
-                   f"{t['pred_autograd_second']:.2f} vs {t['pred_second_no_sg']:.2f} at h′ = {hp})", details)
+                   f"{t['pred_autograd_second']:.2f} vs {t['pred_second_no_sg']:.2f} at h′ = {hp}); nonlinear h (h″ ≠ 0), torch = "
+                   f"SymPy: curvature {on['curvature']:.2f} = 2h′² where h(θ) = target, {off['curvature']:.2f} = "
+                   f"2h′² + 2(h − c)h″ ≠ 2h′² = {off['note_2hp2']:.2f} at θ = {_signed(off['theta'])}, ε = {_signed(off['eps'])}", details)
 
 
 # ============================================================================= SimSiam as EM
