@@ -1,4 +1,4 @@
-"""found.*: decision edges and gather plumbing that test_decisions_found.py / test_mutants_found_checks.py leave open.
+"""found.*: decision edges and gather plumbing that test_decisions_found.py / test_decision_edges_found.py leave open.
 
 - decide_srank: a numeric stable rank exactly F64 (relative) away from the exact rational still agrees;
 - decide_bn_variance: each non-primary reading is "corrected" only when its numbers show the correction;

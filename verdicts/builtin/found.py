@@ -33,6 +33,7 @@ F = "004_6e59cad3ac889e06.txt"
 T = "tests/theory/"
 TE = "tests/experiments/"
 D = T + "test_decisions_found.py::"
+DS = T + "test_decisions_found_stopgrad.py::"
 
 
 def _src(section: str, eq: str = "") -> Source:
@@ -342,7 +343,7 @@ def sg_no_predictor_evidence() -> dict:
        definitions=(Q_D, Q_NOPRED, Q_SG),
        evidence=(T + "test_found_stopgrad.py::test_cosine_gradient_zero_at_target",
                  T + "test_found_stopgrad.py::test_sg_gradient_is_half_symmetric_torch",
-                 D + "test_sg_no_predictor_decision_boundaries", D + "test_sg_no_predictor_torch_sees_the_cosine"),
+                 DS + "test_sg_no_predictor_decision_boundaries", DS + "test_sg_no_predictor_torch_sees_the_cosine"),
        gather=sg_no_predictor_evidence)
 def decide_sg_no_predictor(ev: dict) -> Outcome:
     t = ev["torch"]
@@ -539,10 +540,10 @@ def _toy_points_check(ev: dict) -> tuple[str | None, dict]:
        scope="the 1-d toy model of Exercise 2 (exact; no model class involved)",
        second_method=(T + "test_found_stopgrad.py::test_toy_torch_double_backward",
                       T + "test_found_stopgrad.py::test_substitution_reading",
-                      D + "test_sg_hessian_nonlinear_torch_can_disagree"),
+                      DS + "test_sg_hessian_nonlinear_torch_can_disagree"),
        evidence=(T + "test_found_stopgrad.py::test_toy_curvatures", T + "test_found_stopgrad.py::test_toy_torch_double_backward",
-                 D + "test_sg_hessian_decision_boundaries", D + "test_sg_hessian_nonlinear_points_edges",
-                 D + "test_sg_hessian_nonlinear_torch_can_disagree"),
+                 DS + "test_sg_hessian_decision_boundaries", DS + "test_sg_hessian_nonlinear_points_edges",
+                 DS + "test_sg_hessian_nonlinear_torch_can_disagree"),
        gather=sg_hessian_evidence)
 def decide_sg_hessian(ev: dict) -> Outcome:
     f, t = ev["symbolic"], ev["torch"]
