@@ -104,11 +104,13 @@ def perm_distance(W: torch.Tensor) -> torch.Tensor:
     return best
 
 
-def brute_force(loss, d: int, *, grid: int = 181, samples: int = 20000, starts: int = 48, steps: int = 400,
+def brute_force(loss, d: int, *, grid: int = 180, samples: int = 20000, starts: int = 48, steps: int = 400,
                 lr: float = 1.0, seed: int = 0) -> dict:
     """Minimise loss(G) over unit-column W: grid (d = 2) or random search + projected GD (d ≥ 3).
 
-    Returns the smallest value found, the value at W = I, and how far the best points are from a permutation."""
+    Returns the smallest value found, the value at W = I, and how far the best points are from a permutation.
+    The d = 2 grid (``grid`` angles per column) contains the permutation matrices iff ``grid`` is a multiple of 4
+    (the default 180 is the claim's full grid)."""
     f = lambda W: loss(relu_gram(W))  # noqa: E731
     eye = torch.eye(d, dtype=torch.float64)
     out = {"d": d, "loss_at_I": float(f(eye))}
@@ -196,7 +198,7 @@ def cosine_reading_evidence(tau: float = 5.0, alpha: float = 0.5, grid: int = 72
     return {"tau": tau, "alpha": alpha, "grid": grid, "best": float(L.min()), "loss_at_I": float(loss(eye)),
             "n_near_best": int(near.sum()), "max_perm_distance_near_best": float(perm_distance(Wg[near]).max()),
             "W_prime": [list(r) for r in W_ORTHOGONAL_RELU], "W_prime_unit_columns": bool(torch.allclose(
-                Wp.norm(dim=0), torch.ones(2, dtype=torch.float64), atol=1e-15)),
+                Wp.norm(dim=0), torch.ones(2, dtype=torch.float64), rtol=0.0, atol=1e-15)),
             "perm_distance_W_prime": float(perm_distance(Wp)), "cosine_loss_W_prime": float(loss(Wp)),
             "inner_product_loss_W_prime": float(limit_distinct(relu_gram(Wp), tau, alpha))}
 
