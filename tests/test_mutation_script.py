@@ -32,3 +32,26 @@ def test_same_tests_each_once(tests, killers):
     assert sorted(out) == sorted(tests)
     rest = [t for t in out if t not in set(killers)]
     assert rest == [t for t in tests if t not in set(killers)]
+
+
+def test_review_lists_have_names_reasons_and_fingerprints():
+    """Every entry of the equivalent / unkillable lists parses: a mutant name, a reason, the reviewed diff's
+    fingerprint; no mutant is in both lists."""
+    eq, unk = mutation.load_equivalent(), mutation.load_equivalent(mutation.UNKILLABLE)
+    assert eq and unk
+    for entries in (eq, unk):
+        for name, (reason, fp) in entries.items():
+            assert "__mutmut_" in name and reason and fp and len(fp) == 10, name
+    assert not set(eq) & set(unk)
+
+
+def test_mutation_verify_rejects_bad_arguments(tmp_path):
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "mutation_verify.py"
+    usage = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage" in usage.stderr
+    nowork = subprocess.run([sys.executable, str(script), str(tmp_path), "x", "tests/theory/test_small_w.py"],
+                            capture_output=True, text=True)
+    assert nowork.returncode == 2 and "WORKDIR" in nowork.stderr and nowork.stderr.count("\n") == 1
