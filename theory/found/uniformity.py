@@ -76,7 +76,7 @@ def sphere2_energy(weights: np.ndarray, points: np.ndarray, lmax: int = 40) -> t
     x = np.asarray(points, dtype=float)
     if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
         raise ValueError("weights must be a probability vector (non-negative, summing to 1)")
-    if x.ndim != 2 or x.shape[1] != 3 or not np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-12):
+    if x.ndim != 2 or x.shape[1] != 3 or not np.allclose(np.linalg.norm(x, axis=1), 1.0, rtol=0.0, atol=1e-12):
         raise ValueError(f"points must be unit vectors in R^3, shape (m, 3); got shape {x.shape}")
     G = np.clip(x @ x.T, -1.0, 1.0)
     direct = float(w @ np.exp(4 * G) @ w)
@@ -167,7 +167,7 @@ def sphere_energy(weights: np.ndarray, points: np.ndarray, lmax: int = 40, s: fl
     x = np.asarray(points, dtype=float)
     if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
         raise ValueError("weights must be a probability vector (non-negative, summing to 1)")
-    if x.ndim != 2 or x.shape[1] < 3 or not np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-12):
+    if x.ndim != 2 or x.shape[1] < 3 or not np.allclose(np.linalg.norm(x, axis=1), 1.0, rtol=0.0, atol=1e-12):
         raise ValueError(f"points must be unit vectors in R^d, d >= 3, shape (m, d); got shape {x.shape}")
     nu = (x.shape[1] - 2) / 2
     G = np.clip(x @ x.T, -1.0, 1.0)
