@@ -4,40 +4,14 @@ with SymPy.  Conventions as in test_decisions_found.py.
 """
 from __future__ import annotations
 
-import copy
+import sys
 from pathlib import Path
 
-import pytest
 
 from sslverify.verdicts.builtin import found as fd
-from sslverify.verdicts.registry import builtin_claims
 
-CLAIMS = {k: v for k, v in builtin_claims().items() if v.family == "found"}
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / fd.F
-
-
-def decide(cid: str, ev: dict) -> str:
-    return CLAIMS[cid].decide(ev).verdict
-
-
-def variant(ev: dict, edit) -> dict:
-    """A deep copy of ``ev`` with ``edit(copy)`` applied."""
-    e = copy.deepcopy(ev)
-    edit(e)
-    return e
-
-
-@pytest.fixture
-def ev(request, evidence_of):
-    """Evidence of the claim named by the (indirect) parameter; asserts it gives the recorded verdict."""
-    rec = CLAIMS[request.param]
-    e = evidence_of(rec)
-    assert rec.decide(e).verdict == rec.verdict
-    return e
-
-
-def one(cid):
-    return pytest.mark.parametrize("ev", [cid], indirect=True)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_decisions_found import CLAIMS, decide, ev, one, variant  # noqa: E402,F401  (ev: the shared fixture)
 
 
 # ----------------------------------------------------------------------------- stop-gradient
