@@ -125,8 +125,30 @@ def mutmut_config(paths: list[str]) -> str:
             "use_git_change_detection = false\n")
 
 
+def remove_stale(workdir: Path, wanted: set[str]) -> list[str]:
+    """Delete the Python files (and mutmut's ``.meta`` records of them) that an earlier copy left in ``workdir``
+    and in mutmut's ``workdir/mutants`` but that the checkout no longer has (a renamed test file would still be
+    collected, and fail or pass against code it was not written for)."""
+    removed = []
+    for base in (workdir, workdir / "mutants"):
+        for top in ("sslverify", "tests"):
+            for f in sorted((base / top).rglob("*.py")) if (base / top).is_dir() else []:
+                rel = f.relative_to(base).as_posix()
+                if rel not in wanted:
+                    f.unlink()
+                    meta = f.with_name(f.name + ".meta")
+                    if meta.exists():
+                        meta.unlink()
+                    removed.append(f"{base.name}/{rel}" if base != workdir else rel)
+    return removed
+
+
 def prepare(workdir: Path, paths: list[str]) -> int:
     moved = 0
+    stale = remove_stale(workdir, {wheel_path(rel) for rel in tracked_files()})
+    if stale:
+        print(f"removed {len(stale)} files an earlier copy left and the checkout no longer has: "
+              f"{', '.join(stale[:6])}{' ...' if len(stale) > 6 else ''}", flush=True)
     for rel in tracked_files():
         dest = workdir / wheel_path(rel)
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -55,3 +55,18 @@ def test_mutation_verify_rejects_bad_arguments(tmp_path):
     nowork = subprocess.run([sys.executable, str(script), str(tmp_path), "x", "tests/theory/test_small_w.py"],
                             capture_output=True, text=True)
     assert nowork.returncode == 2 and "WORKDIR" in nowork.stderr and nowork.stderr.count("\n") == 1
+
+
+def test_a_reused_workdir_loses_the_files_the_checkout_no_longer_has(tmp_path):
+    """A test file renamed in the checkout must not stay collected in a reused workdir (both the copy and
+    mutmut's mutants/ copy); a source module's .meta record goes with it; wanted files and non-Python files stay."""
+    for rel in ("tests/theory/test_old.py", "tests/theory/test_kept.py", "mutants/tests/theory/test_old.py",
+                "mutants/sslverify/theory/gone.py", "mutants/sslverify/theory/gone.py.meta",
+                "sslverify/theory/kept.py", "tests/theory/data.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    removed = mutation.remove_stale(tmp_path, {"tests/theory/test_kept.py", "sslverify/theory/kept.py"})
+    assert sorted(removed) == ["mutants/sslverify/theory/gone.py", "mutants/tests/theory/test_old.py",
+                               "tests/theory/test_old.py"]
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["sslverify/theory/kept.py", "tests/theory/data.json", "tests/theory/test_kept.py"]
