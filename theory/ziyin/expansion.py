@@ -43,7 +43,7 @@ def _check_N(N) -> None:
 
 def _psd(name: str, M) -> np.ndarray:
     M = np.atleast_2d(np.asarray(M, dtype=np.float64))
-    if M.shape[0] != M.shape[1] or not np.allclose(M, M.T, atol=1e-12 * (1 + np.abs(M).max())):  # float64 round-off
+    if M.shape[0] != M.shape[1] or not np.allclose(M, M.T, rtol=0, atol=1e-12 * (1 + np.abs(M).max())):  # float64 round-off
         raise ValueError(f"{name} must be a symmetric square matrix")
     if np.linalg.eigvalsh(M).min() < -1e-10 * (1 + np.abs(M).max()):
         raise ValueError(f"{name} must be symmetric positive semi-definite")
