@@ -162,3 +162,18 @@ def test_mde_search_reaches_its_stated_cap(monkeypatch):
     monkeypatch.setattr(power, "power_at", curve(1.5 * 2.0**20))
     with pytest.raises(ValueError, match="2\\*\\*20"):
         power.mde_over_sd(2, 0.05, 0.8)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # scipy's nct series warns at n = 2 with effects ~ 1e6 sd
+@pytest.mark.parametrize("effect", [3.75, 5.0])
+def test_seeds_needed_at_a_tiny_alpha_walks_past_sizes_with_no_detectable_effect(effect):
+    """At α = 1e-8 the t test with n = 2 (one degree of freedom) cannot reach power 0.8 below MDE_CAP sd, so
+    mde_over_sd(2) raises; that n simply needs more seeds — seeds_needed must still return the smallest n whose
+    exact noncentral-t power (scipy's nct directly, not the MDE root finder) at this effect is ≥ 0.8."""
+    alpha, pw = 1e-8, 0.8
+    with pytest.raises(power.NoDetectableEffect):
+        power.mde_over_sd(2, alpha, pw)
+    n = power.seeds_needed(effect, alpha, pw)
+    assert power.power_at(effect, n, alpha) >= pw > power.power_at(effect, n - 1, alpha)
+    # the worked case: 14 seeds for 3.75 sd (MDE(14) ≈ 3.73 ≤ 3.75 < MDE(13) ≈ 4.18)
+    assert effect != 3.75 or n == 14

@@ -35,6 +35,8 @@ def check_bn_inputs(n=None, eps=None, sigma=None) -> None:
     """Batch size N ≥ 2, ε ≥ 0, σ ≥ 0 (ValueError names the parameter)."""
     if n is not None:
         check_int(n, "batch_size", 2)
+        if not isinstance(n, (int, np.integer)):  # the symbolic batch z1..zN needs a Python int, not 2.0
+            raise ValueError(f"batch_size must be an integer >= 2, got {n!r}")
     if eps is not None:
         check_nonnegative(eps, "eps")
     if sigma is not None:
@@ -51,7 +53,7 @@ def _bn(z, eps):
 ROOT = sp.Symbol("S", positive=True)  # stands for √(v + ε) after differentiation
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None, typed=True)  # typed: 2.0 must reach the int check, not 2's cached result
 def bn_derivations(n: int) -> dict:
     """All BN facts for batch size n, symbolically (ε kept).
 
@@ -86,7 +88,7 @@ def output_variance(v, eps, gamma=GAMMA):
     return gamma**2 * v / (v + eps)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None, typed=True)  # typed: 2.0 must reach the int check, not 2's cached result
 def near_collapse(n: int) -> dict:
     """Diagonal Jacobian at z_b = c + σu_b (Σu = 0, mean u² = 1 so μ = c, v = σ²) from the closed form."""
     check_bn_inputs(n=n)
@@ -113,7 +115,7 @@ def bn_diag_numeric(z: np.ndarray, gamma: float, eps: float) -> np.ndarray:
     return gamma / np.sqrt(v + eps) * (1 - 1 / n - (z - mu) ** 2 / (n * (v + eps)))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None, typed=True)  # typed: 2.0 must reach the int check, not 2's cached result
 def as_defined(n: int) -> dict:
     """The note's BN without ε, batch size n (symbolic z): output variance, and J·1, J·(z − μ).
 

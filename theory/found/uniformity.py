@@ -92,7 +92,7 @@ def _check_sphere_dim(d) -> int:
     return d
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None, typed=True)  # typed: 3.0 must reach the int check, not 3's cached result
 def gegenbauer_rodrigues(d: int, lmax: int = 6) -> dict:
     """SymPy, exact: for ℓ = 0..lmax, Rodrigues' identity (1−t²)^{ν−½}C_ℓ^ν(t) = r_ℓ (d/dt)^ℓ g_ℓ, g_ℓ = (1−t²)^{ℓ+ν−½}
     (C = Chebyshev T_ℓ for d = 2), with r_ℓ a rational constant of sign (−1)^ℓ, and the integration-by-parts boundary

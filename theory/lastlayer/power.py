@@ -63,6 +63,10 @@ def power_at(effect_over_sd: float, n: int, alpha: float) -> float:
 MDE_CAP = 2.0**20  # the largest effect (in sd) mde_over_sd tries: power is evaluated there before giving up
 
 
+class NoDetectableEffect(ValueError):
+    """mde_over_sd found no effect up to MDE_CAP sd with the asked power (tiny n at a tiny alpha)."""
+
+
 def mde_over_sd(n: int, alpha: float, power: float) -> float:
     """The smallest detectable effect in units of the per-seed standard deviation (exact noncentral t)."""
     _check_level(power, "power")
@@ -73,7 +77,7 @@ def mde_over_sd(n: int, alpha: float, power: float) -> float:
     hi = 1.0
     while power_at(hi, n, alpha) < power:
         if hi >= MDE_CAP:
-            raise ValueError(f"no detectable effect up to 2**20 ≈ 1.05e6 sd at n={n}, alpha={alpha}, power={power}")
+            raise NoDetectableEffect(f"no detectable effect up to 2**20 ≈ 1.05e6 sd at n={n}, alpha={alpha}, power={power}")
         hi *= 2.0
     return float(optimize.brentq(lambda e: power_at(e, n, alpha) - power, 0.0, hi, xtol=1e-12))
 
@@ -82,12 +86,23 @@ def seeds_needed(effect_over_sd: float, alpha: float, power: float, n_max: int =
     """Smallest n ≥ 2 whose MDE (in sd units) is ≤ effect_over_sd; ValueError if above n_max."""
     if not (isinstance(effect_over_sd, (int, float)) and effect_over_sd > 0 and math.isfinite(effect_over_sd)):
         raise ValueError(f"effect_over_sd must be a finite number > 0, got {effect_over_sd!r}")
+    _check_level(alpha, "alpha")
+    _check_level(power, "power")
+    if power <= alpha:
+        raise ValueError(f"power must exceed alpha, got power={power}, alpha={alpha}")
+
+    def mde(n):  # an n with no detectable effect below MDE_CAP sd needs more seeds, it is not an error
+        try:
+            return mde_over_sd(n, alpha, power)
+        except NoDetectableEffect:
+            return math.inf
+
     # the normal approximation gives a starting point; walk to the exact smallest n
     za, zp = stats.norm.ppf(1 - alpha), stats.norm.ppf(power)
     n = max(2, int(math.ceil(((za + zp) / effect_over_sd) ** 2)))
-    while n > 2 and mde_over_sd(n - 1, alpha, power) <= effect_over_sd:
+    while n > 2 and mde(n - 1) <= effect_over_sd:
         n -= 1
-    while mde_over_sd(n, alpha, power) > effect_over_sd:
+    while mde(n) > effect_over_sd:
         n += 1
         if n > n_max:
             break

@@ -172,7 +172,7 @@ def fixed_dataset_minimizer(X, C, alpha, gamma=0.0, d1=None, seed=0, basis=None,
     if d1 < 1:
         raise ValueError(f"d1 must be a positive integer, got {d1}")
     U = np.eye(d0) if basis is None else np.asarray(basis, dtype=np.float64)
-    if U.ndim != 2 or U.shape[0] != d0 or not np.allclose(U.T @ U, np.eye(U.shape[1]), atol=1e-10):  # float64 round-off
+    if U.ndim != 2 or U.shape[0] != d0 or not np.allclose(U.T @ U, np.eye(U.shape[1]), rtol=0, atol=1e-10):  # float64 round-off
         raise ValueError(f"basis must be a ({d0}, r) matrix with orthonormal columns")
     orders = make_fixed_dataset_orders(X @ U, U.T @ _psd("C", C) @ U, alpha)
     g = torch.Generator().manual_seed(seed)

@@ -150,10 +150,10 @@ def eigenbasis(Bt, U=None) -> tuple[np.ndarray, np.ndarray]:
     if U is None:
         return np.linalg.eigh(Bt)
     U = np.asarray(U, dtype=np.float64)
-    if U.shape != Bt.shape or not np.allclose(U.T @ U, np.eye(len(U)), atol=1e-10):  # float64 round-off
+    if U.shape != Bt.shape or not np.allclose(U.T @ U, np.eye(len(U)), rtol=0, atol=1e-10):  # float64 round-off
         raise ValueError("U must be an orthogonal matrix of the shape of B")
     lam = np.einsum("ij,ik,kj->j", U, Bt, U)
-    if not np.allclose(Bt @ U, U * lam, atol=1e-9 * max(1.0, np.abs(Bt).max())):  # round-off of Bt @ U
+    if not np.allclose(Bt @ U, U * lam, rtol=0, atol=1e-9 * max(1.0, np.abs(Bt).max())):  # round-off of Bt @ U
         raise ValueError("U must be an eigenbasis of Sigma^{-1/2} B Sigma^{-1/2}")
     return lam, U
 
