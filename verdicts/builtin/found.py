@@ -721,9 +721,10 @@ def decide_em_predictor(ev: dict) -> Outcome:
             or sym_counter != auto_counter:
         return inconclusive("SymPy and autograd disagree on the 1-d M-step gradients",
                             {"mstep_1d": m1, "autograd_1d": list(points)})
-    if not _agree(a1["norm_var"], a1["formula_var"]):
+    # at both points: at the quoted one s = w = 1 would hide a wrong power of s or w in the closed form
+    if any(not _agree(p["norm_var"], p["formula_var"]) for p in points):
         return inconclusive("the record's closed form 2σ²w(2s+σ²)/(s+σ²) is not the derived ∂_w E Var(z₂|z₁)",
-                            {"autograd_1d": a1})
+                            {"autograd_1d": list(points)})
     general_fails = max(gp["cos_sg_var"]) < COS_NOT_PARALLEL
     trained_differs = x["checks"]["sg_training_is_not_descent_on_cond_var"]
     details = {"sg_mstep_gradient_1d": m1["sg_gradient"], "grad_cond_var_1d": m1["grad_cond_var"],
