@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
+import sys
 import math
 import re
 from pathlib import Path
@@ -23,6 +24,9 @@ from sslverify.theory.pokle import landscape as LS
 from sslverify.theory.pokle import relu_dynamics as RD
 from sslverify.verdicts.builtin import pokle as pk
 from sslverify.verdicts.builtin import pokle_experiments as PE
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_decisions_pokle import complete  # noqa: E402  (evidence as if settings, convergence, power were met)
 from sslverify.verdicts.registry import builtin_claims
 
 CLAIMS = builtin_claims()
@@ -96,23 +100,11 @@ def test_figure_gathers_pass_their_claim_key(monkeypatch, tmp_path):
             assert seen[-1] == {"claim_key": key, "quick": quick, "out_dir": tmp_path}
 
 
-def _complete(ev):
-    """Evidence as if the source gave every setting and our run used it, converged and powered."""
-    for k, v in ev["source_setting"].items():
-        if v is None:
-            ev["source_setting"][k] = ev["run_setting"][k]
-    ev["run_setting"] = dict(ev["source_setting"])
-    ev["checks"] = {k: True for k in ev["checks"]}
-    for p in ev["power"]:
-        p["mde"] = 0.5 * p["source_effect"]
-    return ev
-
-
 def test_table1_verdicts_keep_their_details(evidence_of):
     """A decided Table 1 (corrected / confirmed) reports nothing missing, nothing different and the checks it read."""
     r = CLAIMS["pokle.table1"]
     for above, verdict in ((True, "corrected"), (False, "confirmed")):
-        ev = _complete(evidence_of(r))
+        ev = complete(evidence_of(r))
         ev["checks"].update(simsiam_above_paper=above, simsiam_within_paper=not above)
         out = r.decide(ev)
         assert out.verdict == verdict
@@ -123,7 +115,7 @@ def test_predictor_verdicts_keep_their_details(evidence_of):
     """Refuted / confirmed / corrected predictor outcomes keep the warm-start readings and checks they were read from."""
     r = CLAIMS["pokle.predictor"]
     for off, verdict in (("fig5_predictor_rises", "refuted"), (None, "confirmed"), ("fig7_rises", "corrected")):
-        ev = _complete(evidence_of(r))
+        ev = complete(evidence_of(r))
         if off:
             ev["checks"][off] = False
         out = r.decide(ev)

@@ -7,6 +7,7 @@ so that means and differences are exact in float64); decisions start from the co
 from __future__ import annotations
 
 import json
+import sys
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,9 @@ from sslverify.experiments import pokle_figures as pf
 from sslverify.verdicts.builtin import pokle_experiments as PE
 from sslverify.verdicts.registry import builtin_claims
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_decisions_pokle import complete  # noqa: E402  (evidence as if settings, convergence, power were met)
+
 CLAIMS = builtin_claims()
 CL = CLAIMS["pokle.cl-vs-ncl"]
 HERE = Path(__file__).resolve().parent
@@ -29,18 +33,6 @@ def _sweep(cl: dict, ncl: list, drift: float = 0.01, ncl_drift: float | None = N
     runs = {t: {"min_final": list(v), "median_final": list(v), "loss_drift": drift} for t, v in cl.items()}
     nd = drift if ncl_drift is None else ncl_drift
     return {"setting": {}, "cl": runs, "ncl": {"min_final": list(ncl), "median_final": list(ncl), "loss_drift": nd}}
-
-
-def _complete(ev):
-    """Evidence as if the source gave every setting and our run used it, converged and powered."""
-    for k, v in ev["source_setting"].items():
-        if v is None:
-            ev["source_setting"][k] = ev["run_setting"][k]
-    ev["run_setting"] = dict(ev["source_setting"])
-    ev["checks"] = {k: True for k in ev["checks"]}
-    for p in ev["power"]:
-        p["mde"] = 0.5 * p["source_effect"]
-    return ev
 
 
 # A sweep in which τ changes nothing: every temperature gives the same per-seed values (paired change exactly 0)
@@ -145,7 +137,7 @@ def test_cl_vs_ncl_without_power_rows_claims_nothing_finite(evidence_of):
 
 def test_cl_vs_ncl_needs_the_source_setting(evidence_of):
     """Complete, converged, powered evidence but our lr differs from the source's 0.025: inconclusive, naming lr."""
-    ev = _complete(evidence_of(CL))
+    ev = complete(evidence_of(CL))
     ev["run_setting"]["lr"] = 0.5
     out = CL.decide(ev)
     assert out.verdict == "inconclusive"
@@ -157,7 +149,7 @@ def test_cl_vs_ncl_needs_the_source_setting(evidence_of):
 def test_cl_vs_ncl_verdicts_keep_their_details(evidence_of, off, verdict):
     """Decided outcomes report nothing missing or different, the checks read, and the τ sweep's reading (the
     fixture's sweep shows τ matters: change 0.23 > claimed 0.20, see test_decisions_pokle)."""
-    ev = _complete(evidence_of(CL))
+    ev = complete(evidence_of(CL))
     for k in off:
         ev["checks"][k] = False
     out = CL.decide(ev)

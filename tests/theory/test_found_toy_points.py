@@ -88,12 +88,12 @@ def test_sympy_points_correctly_rounded_for_other_predictors(hp, hpp):
 @pytest.mark.parametrize("theta, eps, hp, hpp", [(-0.5, 0.25, 0.6, 0.5), (TH_M, 0.0, 0.6, 1.0), (1.1, -0.3, 1.4, -0.7)])
 def test_torch_point_matches_hand_derivatives(theta, eps, hp, hpp):
     """torch autograd at one (θ, ε) equals the hand-derived closed form for any h′, h″ (h″ ≠ 1 included): float64 of
-    O(1) sin/cos expressions with ~20 operations, round-off ~1e-15, so 1e-12 (found's F64) is ample."""
+    O(1) sin/cos expressions with ~20 operations, round-off ~1e-15, so found's F64 (1e-12) is ample."""
     got = fd._torch_toy_point(theta, eps, hp, hpp)
     ref = _closed_form(theta, eps, hp, hpp)
     assert got["theta"] == theta and got["eps"] == eps
     for key, want in ref.items():
-        assert abs(got[key] - want) < 1e-12, key
+        assert abs(got[key] - want) < fd.F64, key
 
 
 # ----------------------------------------------------------------------------- the agreement check on synthetic points
