@@ -1,7 +1,8 @@
-"""More checks of sslverify.theory.found.batchnorm (input validation of ``as_defined``)."""
+"""More checks of sslverify.theory.found.batchnorm (input validation of ``as_defined``, its directional-derivative check)."""
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from sslverify.theory.found import batchnorm
 
@@ -18,3 +19,19 @@ def test_as_defined_rejects_batch_below_two(n):
     """A batch of one has v = 0 and no BN output variance: batch sizes below 2 raise naming batch_size."""
     with pytest.raises(ValueError, match="batch_size"):
         batchnorm.as_defined(n)
+
+
+Z3 = sp.symbols("z1:4", real=True)
+
+
+@pytest.mark.parametrize("w, vanishes", [
+    ([1, 1, 1], True),                      # shift: μ moves, the deviations do not
+    (list(Z3), True),                       # z = μ·1 + (z − μ): a shift plus a scale, both invariances
+    ([1, 0, 0], False),                     # moving one sample changes the others' standardised values
+    ([x**2 for x in Z3], False),            # not in span{1, z − μ}: ε = 0 BN's only null directions
+])
+def test_directional_derivative_detects_null_directions(w, vanishes):
+    """The ε = 0 BN Jacobian at a generic batch has null space span{1, z − μ} (ẑ is invariant under shifts and
+    positive scalings of the batch and depends on nothing else): the check must say True on it and False off it,
+    so a True in ``as_defined`` is not the check's default."""
+    assert batchnorm._directional_derivative_vanishes(Z3, [sp.sympify(x) for x in w]) is vanishes

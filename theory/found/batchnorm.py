@@ -50,6 +50,17 @@ def _bn(z, eps):
     return [GAMMA * (x - mu) / sp.sqrt(v + eps) + BETA for x in z], mu, v
 
 
+def _directional_derivative_vanishes(z, w) -> bool:
+    """Whether J·w = d/dt ẑ(z + t·w)|_{t=0} is 0 for the ε = 0 map, for every output.
+
+    The derivative carries powers of √v (v the batch variance of z); multiplying by (√v)³ clears them
+    (SymPy combines powers of the same base), leaving a polynomial in z that ``cancel`` reduces to 0
+    exactly when the product vanishes identically."""
+    t = sp.Symbol("t", real=True)
+    out, _, v = _bn([x + t * wx for x, wx in zip(z, w)], 0)
+    return all(sp.cancel(sp.diff(o, t).subs(t, 0) * sp.sqrt(v) ** 3) == 0 for o in out)
+
+
 ROOT = sp.Symbol("S", positive=True)  # stands for √(v + ε) after differentiation
 
 
@@ -119,8 +130,8 @@ def bn_diag_numeric(z: np.ndarray, gamma: float, eps: float) -> np.ndarray:
 def as_defined(n: int) -> dict:
     """The note's BN without ε, batch size n (symbolic z): output variance, and J·1, J·(z − μ).
 
-    J·w is the derivative of ẑ(z + t·w) in t at t = 0 (chain rule); for w = 1 (shift) and w = z − μ
-    (scale: z + t(z − μ) = μ + (1 + t)(z − μ)) the output is unchanged, so both products vanish at
+    J·w is the derivative of ẑ(z + t·w) in t at t = 0 (chain rule), taken of the BN map itself
+    (``_directional_derivative_vanishes``); for w = 1 (shift) and w = z − μ (scale) both vanish at
     ε = 0.  With ε > 0 the scale product is γε(z − μ)/(v + ε)^{3/2} ≠ 0 (from the closed form Jacobian
     of ``bn_derivations``, with √(v + ε) kept as the symbol S)."""
     check_bn_inputs(n=n)
@@ -130,17 +141,8 @@ def as_defined(n: int) -> dict:
     var_out = sp.Add(*[(o - mean_out) ** 2 for o in out]) / n
     # (z − μ)/√v squared is (z − μ)²/v: a rational function of z, cancel reduces var_out − γ² to 0
     var_residual = sp.cancel(sp.together(var_out - GAMMA**2))
-    t = sp.Symbol("t", positive=True)  # 1 + t > 0 keeps the scaled batch's σ positive
-    # shift z → z + t·1: μ moves by t, the deviations and v do not (polynomial identities, expanded)
-    mu_s = sp.Add(*[x + t for x in z]) / n
-    kills_ones = sp.expand(mu_s - mu - t) == 0 and all(sp.expand((x + t - mu_s) - (x - mu)) == 0 for x in z)
-    # scale the deviations z − μ → (1 + t)(z − μ): v → (1 + t)²v (expanded), so ẑ_b = γ(1+t)(z_b−μ)/((1+t)√v) + β
-    zs = [mu + (1 + t) * (x - mu) for x in z]
-    mu_sc = sp.Add(*zs) / n
-    v_sc = sp.Add(*[(x - mu_sc) ** 2 for x in zs]) / n
-    v_scales = sp.expand(v_sc - (1 + t) ** 2 * v) == 0 and sp.expand(mu_sc - mu) == 0
-    scaled = [GAMMA * (x - mu_sc) / ((1 + t) * sp.sqrt(v)) + BETA for x in zs]
-    kills_centred = v_scales and all(sp.cancel(sp.diff(o, t)) == 0 for o in scaled)
+    kills_ones = _directional_derivative_vanishes(z, [sp.Integer(1)] * n)
+    kills_centred = _directional_derivative_vanishes(z, [x - mu for x in z])
     R2 = sp.Symbol("R2", positive=True)  # S² = v + ε
     rows = [sum(((1 if b == c else 0) - sp.Rational(1, n) - (z[b] - mu) * (z[c] - mu) / (n * R2)) * (z[c] - mu)
                 for c in range(n)) for b in range(n)]  # (S/γ)·(J·(z − μ)) from the closed form
