@@ -186,7 +186,9 @@ def fixed_dataset_minimizer(X, C, alpha, gamma=0.0, d1=None, seed=0, basis=None,
         loss = E2 + E4 + gamma * (V * V).sum()
         loss.backward()
         return loss
-    for _ in range(rounds):  # L-BFGS restarts its history: a stalled line search gets a second chance
+    # each step() gets a fresh max_iter budget (torch keeps the L-BFGS memory across calls): a stalled line search
+    # gets a second chance
+    for _ in range(rounds):
         opt.step(closure)
     closure()
     return V.detach().numpy() @ U.T, float(V.grad.norm())
