@@ -73,7 +73,7 @@ def _check_cov_cached(K: sp.ImmutableMatrix, name: str) -> sp.ImmutableMatrix:
     for i in range(n):
         for j in range(n):
             e = K[i, j]
-            if e in bad or e.has(sp.nan, sp.zoo, sp.oo):
+            if e in bad or e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
                 raise ValueError(f"{name} must be finite (no NaN / oo / zoo entries), got {name}[{i}, {j}] = {e}")
             if e.is_real is False:
                 raise ValueError(f"{name} must be real, got {name}[{i}, {j}] = {e}")
@@ -121,7 +121,7 @@ def gaussian_expectation(expr: sp.Expr, variables: Sequence[sp.Symbol], cov: sp.
         raise ValueError(f"expr must be a SymPy expression, got {type(expr).__name__}: {exc}") from None
     if not isinstance(expr, sp.Expr) or isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
         raise ValueError(f"expr must be a scalar SymPy expression, got {type(expr).__name__}")
-    if expr.has(sp.nan, sp.zoo, sp.oo):
+    if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise ValueError(f"expr must be finite, got {expr}")
     try:
         poly = sp.Poly(sp.expand(expr), *variables)

@@ -143,8 +143,8 @@ def test_cosine_reading_near_best_is_inclusive():
 
 @pytest.mark.parametrize("scale", [2.0, 1 + 1.000005e-5])
 def test_cosine_reading_rejects_non_unit_w_prime(monkeypatch, scale):
-    """The unit-column check of W′ fails for a first column of length 2, and of length 1 + 1.000005e-5 (just past
-    allclose's default relative tolerance 1e-5, which this check keeps: see the review notes)."""
+    """The unit-column check of W′ fails for a first column of length 2, and of length 1 + 1.000005e-5 (the check is
+    absolute 1e-15, round-off of the hand-written entries; test_small_helpers_validation probes its edge)."""
     monkeypatch.setattr(NG, "W_ORTHOGONAL_RELU", ((0.6 * scale, -0.6), (-0.8 * scale, 0.8)))
     assert NG.cosine_reading_evidence(grid=4)["W_prime_unit_columns"] is False
 

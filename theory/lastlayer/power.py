@@ -98,8 +98,11 @@ def seeds_needed(effect_over_sd: float, alpha: float, power: float, n_max: int =
             return math.inf
 
     # the normal approximation gives a starting point; walk to the exact smallest n
-    za, zp = stats.norm.ppf(1 - alpha), stats.norm.ppf(power)
-    n = max(2, int(math.ceil(((za + zp) / effect_over_sd) ** 2)))
+    za, zp = float(stats.norm.ppf(1 - alpha)), float(stats.norm.ppf(power))  # za + zp > 0 since power > alpha
+    if effect_over_sd * math.sqrt(n_max + 1) < za + zp:  # start beyond n_max (and ((za + zp)/δ)² may overflow): cap it
+        n = n_max + 1
+    else:
+        n = max(2, int(math.ceil(((za + zp) / effect_over_sd) ** 2)))
     while n > 2 and mde(n - 1) <= effect_over_sd:
         n -= 1
     while mde(n) > effect_over_sd:
