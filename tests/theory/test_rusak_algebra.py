@@ -1,6 +1,8 @@
 """rusak.lemma2, rusak.lemma3, rusak.loss-at-zero, rusak.lemma6, rusak.eq15 (Rusak App. A, App. C)."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import sympy as sp
 import torch
@@ -85,6 +87,25 @@ def test_lemma6_bound_property(M, extra, seed):
     assert r["grad_rank"] == min(d, 2 * M + 1)
 
 
+def test_lemma6_headline_conditioning():
+    """Lemma 6's headline ('increasing M ... leading to better conditioned (higher-rank) gradients') in the source's
+    setting of informative positive pairs (Assum. 4: x~ = x + 0.3·noise), d = 6, W = I, 15 draws per M: the gradient
+    is full rank for M ≥ 3 (2M + 1 ≥ d) and the median condition number σ_max/σ_min falls by more than 2× at each step
+    M = 3 → 10 → 50 (over 12 seeds the medians were 316–1330, 9–25 and 1.7–1.9: every step ≥ 4.8×, so 2× is far
+    outside the spread of a 15-draw median; with x~ independent of x the fall is not monotone, hence the setting)."""
+    rng = np.random.default_rng(6)
+    med = []
+    for M in (3, 10, 50):
+        conds = []
+        for _ in range(15):
+            x = rng.standard_normal((M + 1, 6))
+            r = algebra.gradient_rank(x, x + 0.3 * rng.standard_normal(x.shape))
+            assert r["grad_rank"] == 6
+            conds.append(max(r["singular_values"]) / min(r["singular_values"]))
+        med.append(float(np.median(conds)))
+    assert med[0] > 2 * med[1] and med[1] > 2 * med[2], med
+
+
 def test_eq15_symbolic():
     # App. C, eq. 15 as a congruence with symbolic A = W_GT⁻¹
     assert algebra.eq15_symbolic(3, 1) and algebra.eq15_symbolic(2, 1)
@@ -147,6 +168,26 @@ def test_lemma2_symbolic_default_is_the_3x3_rank1_case():
     """App. A, eq. 3: the recorded check is the 3×3·3×3 product with rank-1 factors (r = 1)."""
     r = algebra.lemma2_symbolic()
     assert r["sizes"] == [3, 3, 3] and r["r"] == 1 and r["rank_AB_le_rank_A"] and r["rank_AB_le_rank_B"]
+
+
+def test_lemma3_zero_product_reading():
+    """Lemma 3 read for a zero product (App. C's use): by exact enumeration of all pairs of n×n matrices, n ≤ 2,
+    entries in {−1, 0, 1}, AB = 0 only if both factors are singular or one is 0 (never with an invertible factor and a
+    nonzero other: A invertible ⇒ B = A⁻¹·0 = 0), while 'both singular ⇒ AB = 0' fails, e.g. A = B = diag(1, 0)."""
+    only_if_fails, if_fails, zero_products = 0, 0, 0
+    for n in (1, 2):
+        mats = [np.array(v).reshape(n, n) for v in itertools.product((-1, 0, 1), repeat=n * n)]
+        sing = [algebra.det_int(m.tolist()) == 0 for m in mats]
+        for A, sA in zip(mats, sing):
+            for B, sB in zip(mats, sing):
+                zero = not (A @ B).any()
+                zero_products += zero
+                only_if_fails += zero and not ((sA and sB) or not A.any() or not B.any())
+                if_fails += (sA and sB) and not zero
+    assert only_if_fails == 0
+    assert if_fails > 0 and zero_products > 0  # the 'if' direction really fails; AB = 0 really occurs
+    D = np.diag([1, 0])
+    assert (D @ D).any() and algebra.det_int(D.tolist()) == 0
 
 
 def test_lemma3_source_statement_truth_table():

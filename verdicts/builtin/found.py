@@ -1301,8 +1301,10 @@ def ntxent_evidence(quick: bool = True) -> dict:
                   "L_uniform (minimised = more uniform, 0 = maximum at collapse) it would make NT-Xent favour collapse, "
                   "contradicting the sentence after it; it also omits the 1/(2τ) weight of L_align and puts the log outside "
                   "the expectation over anchors; the kernel matches e^{−2‖·‖²} only for τ = 1/4.",
-       counterexample="S¹, τ = 0.5, same alignment: von Mises κ = 4 vs κ = 0.5 views raise L_uniform by 0.81 and the NT-Xent limit "
-                      "by 0.66 (Monte Carlo of the finite-batch loss agrees); the note's form predicts a decrease of 0.81.",
+       counterexample="S¹, τ = 0.5: image angles α ~ von Mises(0, κ), two views f = (cos θ, sin θ) at θ = α + ξ, ξ ~ N(0, 0.3²) "
+                      "independent per view (L_align = 2 − 2e^{−0.09} = 0.172 for every κ); L_uniform over views. κ = 4 vs "
+                      "κ = 0.5 raises L_uniform by 0.81 and the NT-Xent limit by 0.66 (Monte Carlo of the finite-batch loss "
+                      "agrees); the note's form predicts a decrease of 0.81.",
        definitions=(Q_ALIGN, Q_UNIF, Q_UNIF_SIGN, Q_COLLAPSE_MAX, Q_THM, Q_THM_TEXT, Q_COMPANION),
        readings=(
            Reading("L_uniform as the note defines it (log E e^{−2‖·‖²}, minimised = uniform)", "corrected",

@@ -115,8 +115,10 @@ def lemma3_evidence() -> dict:
        ("square real matrices",), "corrected",
        correction="The source says 'iff BOTH A and B are singular'. Only 'both singular ⇒ AB singular' survives; AB is singular "
                   "as soon as either factor is (3172 of the 6570 pairs of 1×1 and 2×2 matrices with entries in {−1, 0, 1} break "
-                  "'both', none breaks 'either'). App. C's use ('for eq. 5 to vanish both factors must be singular') needs "
-                  "instead: W(Σ_x − Σ_x~) = 0 with Σ_x − Σ_x~ invertible ⇒ W = 0.",
+                  "'both', none breaks 'either'). Read for the zero product App. C applies it to ('AB = 0 only if both are "
+                  "singular or one of them is 0'), the lemma's 'only if' holds and its 'if' fails (A = B = diag(1, 0)). App. C's "
+                  "conclusion stands: W(Σ_x − Σ_x~) = 0 with Σ_x − Σ_x~ invertible (Assum. 4) ⇒ W = 0; only the citation of "
+                  "the lemma as written is wrong.",
        counterexample="n = 1: A = [0], B = [1]: AB = [0] is singular while B is invertible.",
        evidence=(TA + "test_lemma3_counterexample_shrunk", TA + "test_det_multiplicative", TA + "test_lemma3_enumeration"),
        definitions=("Lemma 3: 'For square matrices A, B ∈ R^{n×n}, the product AB is singular if and only if both A, B are "
@@ -130,7 +132,14 @@ def lemma3_evidence() -> dict:
                  Reading("'both' meant as 'either of both' (A OR B singular)", "proved",
                          "the clause 'when any of both is the zero matrix' could suggest 'either'; then the lemma is "
                          "det(AB) = det A det B, proved symbolically (n ≤ 3) and by exact enumeration (0 failures)",
-                         evidence=(TA + "test_det_multiplicative",))),
+                         evidence=(TA + "test_det_multiplicative",)),
+                 Reading("about the zero product App. C applies it to: AB = 0 iff both singular (or one of them is 0)",
+                         "corrected",
+                         "App. C: 'For this to be the zero matrix 0, both matrix terms need to be singular'; the lemma's "
+                         "clause 'including the case when any of both is the zero matrix' fits a zero product. 'Only if' "
+                         "holds (A invertible ⇒ B = A⁻¹·0 = 0; exact enumeration: 0 failures), 'if' fails "
+                         "(A = B = diag(1, 0): AB ≠ 0)",
+                         evidence=(TA + "test_lemma3_zero_product_reading",))),
        scope="all square real matrices",
        second_method=(TA + "test_det_multiplicative", TA + "test_lemma3_enumeration"),
        gather=lemma3_evidence)
@@ -210,8 +219,10 @@ def lemma6_evidence() -> dict:
        "With M negatives (N = M + 1 samples) each covariance estimate has rank ≤ M + 1 (conditional) / ≤ M (centred marginal), "
        "but the gradient of eq. 4 has rank ≤ min(d, 2M + 1), and generic data attain it.",
        ("eq. 4 with one sum, W = I", "full or detached negatives (same bound)"), "corrected",
-       correction="'If M + 1 < d the gradient cannot be full rank' is false: the gradient's column space is span{x_i − x~_i, x_i − x_j}, "
-                  "of dimension up to 2M + 1, because the gradient is a DIFFERENCE of the two estimates.",
+       correction="The argument offered for the lemma (covariance estimates of rank < d when M + 1 < d) implies that the gradient "
+                  "cannot be full rank for M + 1 < d; that is false: the gradient's column space is span{x_i − x~_i, x_i − x_j}, "
+                  "of dimension up to 2M + 1 (attained generically), because the gradient is a DIFFERENCE of the two estimates. "
+                  "The lemma's headline (a larger M gives higher-rank, better-conditioned gradients) holds.",
        counterexample="d = 3, M = 1: x = [[0,0,0],[0,0,1]], x~ = [[0,1,0],[1,0,0]] gives a rank-3 gradient (singular values 0.90, "
                       "0.78, 0.50; exact determinant −e(1 + 5e^{1/2} + 3e^{3/2} + 7e)/(4(…)) = −0.3493, all terms of one sign).",
        evidence=(TA + "test_lemma6_counterexample", TA + "test_lemma6_bound_property", TA + "test_lemma6_exact_determinant"),
@@ -224,7 +235,12 @@ def lemma6_evidence() -> dict:
                          evidence=(TA + "test_lemma6_counterexample", TA + "test_lemma6_exact_determinant")),
                  Reading("the rank bound is about the two covariance estimates only", "proved",
                          "'the covariance matrix estimates cannot not even be full rank': true, ranks ≤ M + 1 and ≤ M",
-                         evidence=(TA + "test_lemma6_counterexample",))),
+                         evidence=(TA + "test_lemma6_counterexample",)),
+                 Reading("the lemma's headline only: a larger M gives higher-rank, better-conditioned gradients", "confirmed",
+                         "rank min(d, 2M + 1) grows with M; with informative positive pairs (Assum. 4; x~ = x + 0.3·noise, "
+                         "d = 6) the gradient's median condition number falls from ~500 (M = 3) to ~15 (M = 10) and ~1.8 "
+                         "(M = 50); with x~ independent of x it does not fall monotonically",
+                         evidence=(TA + "test_lemma6_headline_conditioning",))),
        scope="eq. 4 (one sum) for any encoder output z = W x with W = I, any data; full and detached negatives",
        second_method=(TA + "test_lemma6_exact_determinant",),
        gather=lemma6_evidence)
