@@ -221,3 +221,71 @@ def test_vicreg_origin_hessian_autograd():
     assert_rel_close(no.vicreg_population_grad(W, A0_MC, C_MC, kappa, c, lam, nu), g, 1e-10, floor=1.0,
                      reason="float64 round-off")
     assert no.vicreg_population_loss(W, A0_MC, C_MC, kappa, c, lam, nu) == pytest.approx(L.item(), rel=1e-12)  # round-off
+
+
+# ----------------------------------------------------------------------------- SCL with normalisation (κ → ∞)
+def _normalised_scl_minimum(B, Sig, c: float = 1.0, kappa: float = 1e3, starts: int = 2, seed: int = 0) -> np.ndarray:
+    """WᵀW at the best of ``starts`` L-BFGS minimisations (200 iterations each) of −Tr[WBWᵀ] + Tr[(WΣWᵀ)²] + κ(Tr[WΣWᵀ] − c)² (eq. 5 with
+    SCL's quartic form), W ∈ R^{3×3} from N(0, ¼) starts, float64 autograd: no mask formula involved."""
+    B, S = torch.tensor(B, dtype=torch.float64), torch.tensor(Sig, dtype=torch.float64)
+    g = torch.Generator().manual_seed(seed)
+    best = None
+    for _ in range(starts):
+        W = (0.5 * torch.randn(3, 3, generator=g, dtype=torch.float64)).requires_grad_(True)
+        opt = torch.optim.LBFGS([W], max_iter=200, tolerance_grad=1e-12, tolerance_change=1e-15,
+                                line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            P = W @ S @ W.T
+            loss = -torch.trace(W @ B @ W.T) + torch.trace(P @ P) + kappa * (torch.trace(P) - c) ** 2
+            loss.backward()
+            return loss
+        opt.step(closure)
+        with torch.no_grad():
+            P = W @ S @ W.T
+            loss = float(-torch.trace(W @ B @ W.T) + torch.trace(P @ P) + kappa * (torch.trace(P) - c) ** 2)
+        if best is None or loss < best[0]:
+            best = (loss, (W.T @ W).detach().numpy())
+    return best[1]
+
+
+def test_scl_with_normalisation_can_collapse():
+    """App. D.4's no-collapse sentence is made 'when normalization exists' (§1.2's eq. 5, κ → ∞).  A0 = I₃,
+    C = diag(0, 0, 9), c = 1, derived B = 2A0: λ = 2a/(a + c) = (2, 2, 0.2); the full mask has h₃ = ½(0.2 + (2 − 4.2)/3)
+    < 0, mask {1, 2} gives h = ½(2 + (2 − 4)/2) = ½ each (worked by hand), so WᵀW → diag(½, ½, 0): the strongly
+    augmented direction collapses.  Second method: direct minimisation at κ = 1e3 (no masks).  With eq. 17's B = 2C
+    the same data do not collapse (full mask, h = (1/30, 1/30, 14/15)), so the collapse comes from the correction."""
+    r = ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0])
+    assert r["mask"] == [0, 1]
+    np.testing.assert_allclose(r["gram_diag"], [0.5, 0.5, 0.0], rtol=0, atol=1e-15)  # exact halves, float64
+    G = _normalised_scl_minimum(2 * np.eye(3), np.diag([1.0, 1.0, 10.0]))
+    # finite κ: h = ½(λ + 2κ(c − ½Σ_Mλ)/(1 + κ d_M)) is 2.5e-4 off its limit at κ = 1e3 (σ = 1 there): 1e-3 is 4× that
+    np.testing.assert_allclose(G, np.diag([0.5, 0.5, 0.0]), rtol=0, atol=1e-3)
+    assert G[2, 2] < 1e-8
+    s = ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0], source=True)
+    assert s["mask"] == [0, 1, 2]
+    np.testing.assert_allclose(s["gram_diag"], [1 / 30, 1 / 30, (14 / 15) / 10], rtol=1e-12)  # float64 round-off
+    Gs = _normalised_scl_minimum(np.diag([0.0, 0.0, 18.0]), np.diag([1.0, 1.0, 10.0]))
+    np.testing.assert_allclose(np.diag(Gs), s["gram_diag"], rtol=0, atol=1e-3)  # same finite-κ margin as above
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(a0=[1.0], c_aug=[1.0, 2.0]), "one length"),
+    (dict(a0=[-1.0], c_aug=[1.0]), "finite and >= 0"),
+    (dict(a0=[0.0], c_aug=[0.0]), r"a0 \+ c_aug must be > 0"),
+    (dict(a0=[1.0], c_aug=[1.0], c=0.0), "c must be a finite number > 0"),
+])
+def test_scl_normalized_limit_rejects_bad_input(kw, match):
+    """Diagonals of one length, non-negative, Σ invertible, c > 0: otherwise ValueError naming the parameter."""
+    with pytest.raises(ValueError, match=match):
+        ol.scl_normalized_limit(**kw)
+
+
+def test_scl_normalized_limit_without_collapse_is_the_full_mask():
+    """A0 = diag(2, 1), C = diag(1, 2), c = 1 (the record's example): λ = (4/3, 2/3), full mask
+    h = ½(λ + (2 − 2)/2) = (2/3, 1/3), WᵀW = h/σ = (2/9, 1/9): the unnormalised global minimum Σ⁻¹A0Σ⁻¹ again
+    (here Tr H = 1 = c already)."""
+    r = ol.scl_normalized_limit([2.0, 1.0], [1.0, 2.0])
+    assert r["mask"] == [0, 1]
+    np.testing.assert_allclose(r["gram_diag"], [2 / 9, 1 / 9], rtol=1e-12)  # float64 round-off

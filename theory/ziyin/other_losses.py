@@ -6,6 +6,9 @@ Derived:
 * SCL (eq. 16): -2E[f(x)ᵀf(x')] + E[(f(x)ᵀf(χ))²] = -2Tr[WA0Wᵀ] + Tr[(WΣWᵀ)²]   (eq. 17 has C for A0)
 * Barlow Twins, unnormalized population cross-covariance: E[f(x)f(x')ᵀ] = WA0Wᵀ, so the W² term of
   Σ_i(1 - C_ii)² + λΣ_{i≠j}C_ij² is -2Tr[WA0Wᵀ] (not -2Tr[WΣWᵀ]); with λ = 1 the loss is ‖I - WA0Wᵀ‖_F².
+* SCL with the normalisation the source invokes for its no-collapse sentence (§1.2's eq. 5, R = (Tr[WΣWᵀ] − c)²,
+  κ → ∞, App. D.1): diagonal A0, C, λ_i = 2a_i/(a_i + c_i); a direction whose λ_i lies below the masked mean minus
+  2c/d_M collapses (``scl_normalized_limit``), e.g. A0 = I₃, C = diag(0, 0, 9), c = 1: WᵀW → diag(½, ½, 0).
 * Batch-standardized BT is invariant to W → tW (t > 0): no expansion around W = 0 exists.
 * VICReg (Bardes et al. 2021), population, linear f: invariance E‖f(x) − f(x')‖² = 2Tr[WCWᵀ] exactly (x, x'
   share x̂, so A0 cancels); covariance term (1/d1)Σ_{i≠j}Cov(f)_ij² is pure W⁴; the source's model κR of the
@@ -21,6 +24,7 @@ import sympy as sp
 
 from sslverify.theory.gaussian import block_covariance, gaussian_expectation
 from sslverify.theory.ziyin.landscape import predicted_gram, predicted_rank, sym_matrix
+from sslverify.theory.ziyin.normalization import limit_eigenvalues
 
 
 def _setup(d: int = 2):
@@ -62,6 +66,42 @@ def scl_predicted_rank(A0, C, d1: int) -> int:
     """Prop 2 for SCL: min(#positive eigenvalues of A0, d0, d1)."""
     A0, C = np.asarray(A0, float), np.asarray(C, float)
     return predicted_rank(2 * A0, A0 + C, d1)
+
+
+def scl_normalized_limit(a0, c_aug, c: float = 1.0, source: bool = False) -> dict:
+    """κ → ∞ minimiser of SCL under the source's normalisation model, A0 = diag(a0), C = diag(c_aug) (commuting).
+
+    Eq. 5 with eq. 17's form: L = −Tr[WBWᵀ] + Tr[(WΣWᵀ)²] + κ(Tr[WΣWᵀ] − c)², B = 2A0 (derived, ``scl_symbolic``;
+    B = 2C with ``source=True``, eq. 17 as printed), Σ = A0 + C.  In whitened coordinates H = Σ^{1/2}WᵀWΣ^{1/2} the
+    stationary points are masked (Prop. 3) with limit eigenvalues ½(λ_i + (2c − Σ_M λ)/d_M) on the mask M (App. D.1,
+    ``normalization.limit_eigenvalues``), λ_i = b_i/σ_i; a mask is feasible when all are > 0; at the limit ρ = c and the
+    loss is Σ_M (h_i² − λ_i h_i).  Returns the feasible mask of least loss, its loss, and WᵀW = diag(h_i/σ_i) (0 off M)."""
+    a0, cv = np.asarray(a0, dtype=np.float64), np.asarray(c_aug, dtype=np.float64)
+    if a0.ndim != 1 or a0.shape != cv.shape or a0.size == 0:
+        raise ValueError(f"a0 and c_aug must be 1-d arrays of one length >= 1 (diagonals), got shapes {a0.shape}, {cv.shape}")
+    if not (np.all(np.isfinite(a0)) and np.all(np.isfinite(cv)) and np.all(a0 >= 0) and np.all(cv >= 0)):
+        raise ValueError(f"a0 and c_aug must be finite and >= 0 (covariance eigenvalues), got {a0.tolist()}, {cv.tolist()}")
+    sig = a0 + cv
+    if np.any(sig <= 0):
+        raise ValueError(f"a0 + c_aug must be > 0 (Σ invertible), got {sig.tolist()}")
+    if not (isinstance(c, (int, float)) and not isinstance(c, bool) and np.isfinite(c) and c > 0):
+        raise ValueError(f"c must be a finite number > 0 (the normalised Tr[WΣWᵀ]), got {c!r}")
+    lam = 2 * (cv if source else a0) / sig
+    best = None
+    d = lam.size
+    for bits in range(1, 2 ** d):
+        mask = [i for i in range(d) if bits >> i & 1]
+        h = limit_eigenvalues(lam[mask], c)
+        if np.all(h > 0):
+            loss = float(np.sum(h * h - lam[mask] * h))
+            if best is None or loss < best[0]:
+                best = (loss, mask, h)
+    if best is None:  # every h of a single direction is ½(λ_i + 2c − λ_i) = c > 0: a one-direction mask is feasible
+        raise AssertionError("no feasible mask")
+    loss, mask, h = best
+    gram = np.zeros(d)
+    gram[mask] = h / sig[mask]
+    return {"lam": lam.tolist(), "mask": mask, "loss": loss, "gram_diag": gram.tolist()}
 
 
 @lru_cache(maxsize=None)

@@ -369,7 +369,7 @@ NCRIT_VALID = ("derived_rank_followed", "decisive")
                 "where Ã is the covariance of the clean data — Ã = A0 for population data x̂ ~ N(0, A0), and Ã = "
                 "(N/(N−1))(Â0 − m̄m̄ᵀ), the unbiased sample covariance, for a fixed data set of N points. So direction i "
                 "collapses iff ã_i = 0: augmentation never collapses a direction of a linear model (b_i > 0 whenever "
-                "ã_i > 0), and with a fixed data set only the data rank does (rank WᵀW = min(d1, N−1)). With weight "
+                "ã_i > 0), and with a fixed data set only the data rank does (rank WᵀW = min(d0, d1, N−1) for generic data). With weight "
                 "decay (penalty γ‖W‖²_F) direction i collapses iff γ ≥ ((N−1)/(N−1+α))·ã_i, independent of c_i "
                 "(ziyin.weight-decay)."),
     counterexample=("d0 = d1 = 1, N = 2, α = 0, population data x̂ ~ N(0, a) with a = 1, c = 4: the source predicts "

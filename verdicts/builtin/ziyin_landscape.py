@@ -80,6 +80,9 @@ DEF_THM4 = "\"Theorem 4 *Let $f(x) = Wx + b$ and $\\mathbb{E}[x] = 0$. Then, all
 DEF_SCL = ("\"$$L_{SCL} = -2\\mathbb{E}[f(x)^T f(x')] + \\mathbb{E}[(f(x)^T f(\\chi))^2] + \\text{const.} \\quad "
            "\\text{s.t. } \\|f(x)\\|^2 = 1. \\quad (16)$$\" and \"Let $f(x) = Wx$ be linear, the distributions are "
            "zero-mean Gaussian, and ignore the normalization.\" (App. D.4)")
+DEF_SCL_NORMALISED = ("\"When normalization exists, we can apply the result in Section 1.2. By our argument, there is no "
+                      "collapse in this loss function.\" (App. D.4); \"We model the effect of normalization as a "
+                      "regularization term: $R := (\\mathbb{E}_x \\|f(x)\\|^2 - c)^2$\" and \"L = Eq. (4) + κR. (5)\" (§1.2)")
 DEF_BT = ("\"The second-order term can be identified easily: $L_{BT} = -2\\text{Tr}[W\\Sigma W^T] + O(\\|W\\|^4)$.\" "
           "(App. D.4)")
 
@@ -973,21 +976,40 @@ def scl_evidence(quick: bool = True) -> dict:
 @claim(
     id="ziyin.scl", source=Source(F, "App. D.4", "eq. 16–17"),
     statement=("Linear f, Gaussian x̂ ~ N(0, A0), augmentations ~ N(0, C): −2E[f(x)ᵀf(x')] + E[(f(x)ᵀf(χ))²] = "
-               "−2Tr[WA0Wᵀ] + Tr[(WΣWᵀ)²] exactly (B = 2A0). With A0 ≻ 0 every local minimum has rank d* (no "
-               "collapse); the features spread along A0 (commuting case: WᵀW = Σ⁻¹A0Σ⁻¹ at full mask)."),
+               "−2Tr[WA0Wᵀ] + Tr[(WΣWᵀ)²] exactly (B = 2A0). Unnormalised, with A0 ≻ 0 every local minimum has rank d* "
+               "(no collapse); the features spread along A0 (commuting case: WᵀW = Σ⁻¹A0Σ⁻¹ at full mask). With the "
+               "normalisation the source invokes (§1.2, κ → ∞) a strongly augmented direction can collapse."),
     assumptions=("x = x̂ + ε, x' = x̂ + ε', χ = χ̂ + ε'', all independent zero-mean Gaussian",
                  "normalization ignored, as the source does for eq. 17"),
     verdict="corrected",
     correction=("Eq. 17 has −2Tr[WCWᵀ] where the positive-pair term gives −2Tr[WA0Wᵀ] (x and x' share x̂, not "
-                "the noise); so the conclusion 'features spread along C, not A0' is reversed. No-collapse holds."),
+                "the noise); so the conclusion 'features spread along C, not A0' is reversed. No collapse holds for the "
+                "unnormalised loss when A0 ≻ 0; with the normalisation the no-collapse sentence invokes ('When "
+                "normalization exists, we can apply the result in Section 1.2'; eq. 5, κ → ∞) it fails: A0 = I₃, "
+                "C = diag(0, 0, 9), c = 1 give WᵀW → diag(½, ½, 0) (with eq. 17's B = 2C the same data would not collapse)."),
     counterexample=("A0 = diag(2, 1), C = diag(1, 2), d1 = 2: global-min WᵀW = diag(2/9, 1/9), larger along A0's top "
                     "direction. Second method (Monte Carlo, 2·10⁵ draws, A0 = [[2, .3], [.3, 1]], C = [[.5, −.2], "
                     "[−.2, 1.5]], W = [[.4, −.3], [.2, .5]]): L_SCL = −0.4755 ± 0.0062 vs derived −0.4879 (z = 2.0) "
                     "and eq. 17's −0.2679 (z = −33.5)."),
     evidence=(O + "test_scl_isserlis", O + "test_scl_spread_and_rank"),
-    definitions=(DEF_SCL, DEF_A0_SIGMA_C, DEF_VIEWS),
-    scope=("linear model f = Wx, zero-mean Gaussian population data, normalization ignored (as the source does for "
-           "eq. 17); the no-collapse conclusion is unaffected"),
+    definitions=(DEF_SCL, DEF_A0_SIGMA_C, DEF_VIEWS, DEF_SCL_NORMALISED),
+    readings=(
+        Reading("eq. 17 and its spread conclusion, normalization ignored as eq. 17 says", "corrected",
+                "'Let f(x) = Wx be linear, the distributions are zero-mean Gaussian, and ignore the normalization. This "
+                "loss function becomes (17)'", primary=True,
+                evidence=(O + "test_scl_isserlis", O + "test_scl_monte_carlo", O + "test_scl_spread_and_rank")),
+        Reading("the no-collapse sentence for the unnormalised loss", "proved",
+                "Prop. 2 with the derived B = 2A0 ≻ 0: every local minimum has rank min(d0, d1)",
+                evidence=(O + "test_scl_spread_and_rank", O + "test_scl_global_min_property")),
+        Reading("the no-collapse sentence with normalization, as it is made ('When normalization exists, we can apply "
+                "the result in Section 1.2')", "refuted",
+                "§1.2's model of normalization is eq. 5 (κR, R = (Tr[WΣWᵀ] − c)²), κ → ∞ in App. D.1; with the derived "
+                "B = 2A0, A0 = I₃, C = diag(0, 0, 9), c = 1: WᵀW → diag(½, ½, 0) (mask formula of App. D.1 and direct "
+                "minimisation at κ = 1e3 agree)",
+                evidence=(O + "test_scl_with_normalisation_can_collapse",)),
+    ),
+    scope=("linear model f = Wx, zero-mean Gaussian population data; eq. 17 with normalization ignored (as the source "
+           "does); the no-collapse sentence under the source's normalization model (eq. 5, κ → ∞, commuting A0, C)"),
     second_method=(O + "test_scl_monte_carlo",),
     gather=scl_evidence,
 )
@@ -1034,8 +1056,10 @@ def barlow_evidence(quick: bool = True) -> dict:
     assumptions=("x = x̂ + ε, x' = x̂ + ε' independent zero-mean Gaussian", "population (infinite batch) cross-covariance"),
     verdict="corrected",
     correction=("The second-order term is −2Tr[WA0Wᵀ], not −2Tr[WΣWᵀ] (the cross-covariance of two views "
-                "carries A0 only); hence the spread does not combine feature and augmentation strength. The "
-                "no-collapse conclusion holds; for standardized BT the small-W expansion does not exist."),
+                "carries A0 only). In the population loss the spread therefore does not combine feature and augmentation "
+                "strength (λ = 1: L = ‖I − WA0Wᵀ‖_F², minima WA0Wᵀ = I); over a finite batch the W⁴ term carries C, so "
+                "there it can (not checked here). The no-collapse conclusion holds; for standardized BT the small-W "
+                "expansion does not exist."),
     counterexample=("Any C ≠ 0: the W² coefficients differ by 2Tr[WCWᵀ] (symbolic, d = 2). Second method (Monte "
                     "Carlo, 2·10⁵ draws, A0 = [[2, .3], [.3, 1]], C = [[.5, −.2], [−.2, 1.5]], W = [[.4, −.3], "
                     "[.2, .5]]): E[f(x)ᵀf(x')] = 0.7283 ± 0.0025 vs Tr[WA0Wᵀ] = 0.728 (z = 0.1) and Tr[WΣWᵀ] = 1.346 "
