@@ -230,9 +230,12 @@ def prop2_evidence(quick: bool = True) -> dict:
        "(Rank collapse of Cov(h) can also come from rank W_l < D_o with Σ_l ≻ 0.)",
        ("linear composition as in eq. 4 (the source drops the activation; the null-space condition holds with it)",),
        "corrected",
-       correction="Eq. 5 equates ‖W_l^iW_{l−1}‖² with (Σ_j W_l^i·W_{l−1}^j)² (false, and dimension-mismatched for unequal "
-                  "widths) and concludes that W_l^i or a row W_{l−1}^j must vanish; the true condition is W_l^i ⊥ range(Σ_l). "
-                  "Eq. 6's 'a collapsed input coordinate decreases Cov(h_i, h_k)' is false: removing terms of both signs can "
+       correction="Read with dot products, eq. 5 equates ‖W_l^iW_{l−1}‖² with (Σ_j W_l^i·W_{l−1}^j)² (false, and "
+                  "dimension-mismatched for unequal widths); read as ‖Σ_j W_l^{ij}W_{l−1}^j‖² it is an identity. Under either "
+                  "reading the step before it (var(h_i) = 0 ⇒ ‖W_l^iW_{l−1}‖² = 0) needs Σ_{l−1} ≻ 0, and the conclusion "
+                  "after it — W_l^i or a row W_{l−1}^j must vanish — is false; the true condition is W_l^i ⊥ range(Σ_l). "
+                  "With W_l^i ≠ 0 (the proof's assumption) a collapsed coordinate does need a rank-deficient Σ_l, as "
+                  "Prop 2's headline says: the proof's conditions on the weights are what is wrong. Eq. 6's 'a collapsed input coordinate decreases Cov(h_i, h_k)' is false: removing terms of both signs can "
                   "raise |Cov|.",
        counterexample="Σ_{l−1} = I₂, W_{l−1} = [[1, 0], [1, 0]], W_l^i = (1, −1): var(h_i) = 0 with ‖W_l^i‖² = 2 and both rows "
                       "of W_{l−1} of norm 1. Eq. 5: W_{l−1} = I, W_l^i = (1, −1) gives 2 vs 0. Eq. 6: Σ_l = I → diag(1, 0), "
@@ -456,8 +459,10 @@ EQ9_REAL = 1e-3
         "the constant subvector is assigned, not produced by weights"), "corrected",
        correction="The gradient formula is right, but its consequence is not: a constant has no parameters, so the nonzero "
                   "∂L/∂z^d reaches no weight, and for the dot-product loss eq. 8 uses the value of k cannot affect training "
-                  "at all. Eq. 1 (no log, cosine similarity) is a different loss from the one eq. 8 differentiates; for it "
-                  "k ≠ 0 acts through the normalisation, not through a gradient 'along 1_{d_r}'. Eq. 8 also omits the 1/N of E_i.",
+                  "at all. With the cosine similarity §3.1 defines, k ≠ 0 acts through the normalisation u = h/‖h‖: it rescales "
+                  "the d₀ coordinates, and the d_r gradient (along 1_{d_r} wrt u, with entries k/‖h_j‖ where eq. 9 has k) "
+                  "reaches W₀ through u_dr = k/‖h‖ — so there the source's account is partly right. Eq. 8 also omits the "
+                  "1/N of E_i.",
        counterexample="Linear encoder h = (W₀x, k·1₂), N = 8, τ = 0.2: dot-product loss and ∂L/∂W₀ identical for k = 0 and "
                       "k = 1 (to 1e-13), while the cosine loss changes (4.40 → 4.90).",
        evidence=(TG + "test_eq8_symbolic_and_autograd", TG + "test_eq9_symbolic", TG + "test_constant_subvector_torch"),
@@ -470,9 +475,11 @@ EQ9_REAL = 1e-3
                     "disrupts proper training of the kernel weights\"", DEF_STATIC),
        readings=(
            Reading("s = cosine similarity, as §3.1 defines it for eq. 1", "corrected",
-                   "§3.1 defines s_ii+, s_ij as cosine similarities: eq. 8 is then not the gradient of the loss (autograd "
-                   "differs), and k does change training — through the normalisation ‖z‖² = ‖z₀‖² + d_r k², not through "
-                   "a gradient 'along 1_{d_r}'", primary=True, evidence=(TG + "test_constant_subvector_torch",)),
+                   "§3.1 defines s_ii+, s_ij as cosine similarities: eq. 8 is then the gradient wrt the normalised "
+                   "embedding u = h/‖h‖ (not wrt h: autograd differs), eq. 9's d_r entries need k/‖h_j‖ for k, and k "
+                   "changes training through the normalisation — the d_r gradient wrt u reaches W₀ through "
+                   "u_dr = k/‖h‖", primary=True,
+                   evidence=(TG + "test_constant_subvector_torch", TG + "test_cosine_reading_dr_gradient_reaches_the_weights")),
            Reading("s = z·z′/τ (the dot product eq. 8's z/τ factors differentiate)", "corrected",
                    "eq. 8 and eq. 9 are exact, but k adds d_r k²/τ to every logit and cancels: loss and weight gradients "
                    "do not depend on k", evidence=(TG + "test_eq9_symbolic", TG + "test_constant_subvector_torch")),
