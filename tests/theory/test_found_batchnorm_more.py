@@ -26,6 +26,10 @@ Z3 = sp.symbols("z1:4", real=True)
 
 @pytest.mark.parametrize("w, vanishes", [
     ([1, 1, 1], True),                      # shift: μ moves, the deviations do not
+    ([-(x - sum(Z3) / 3) for x in Z3], True),  # shrink z − μ → (1 − t)(z − μ): a null direction at t = 0 only
+                                              # (at t = 1 the batch collapses to μ and v = 0)
+    ([2, 2, 2], True),                      # a multiple of 1
+    ([x + sum(Z3) / 3 for x in Z3], True),  # (z − μ) + 2μ·1: still in span{1, z − μ}
     (list(Z3), True),                       # z = μ·1 + (z − μ): a shift plus a scale, both invariances
     ([1, 0, 0], False),                     # moving one sample changes the others' standardised values
     ([x**2 for x in Z3], False),            # not in span{1, z − μ}: ε = 0 BN's only null directions
@@ -35,3 +39,11 @@ def test_directional_derivative_detects_null_directions(w, vanishes):
     positive scalings of the batch and depends on nothing else): the check must say True on it and False off it,
     so a True in ``as_defined`` is not the check's default."""
     assert batchnorm._directional_derivative_vanishes(Z3, [sp.sympify(x) for x in w]) is vanishes
+
+
+def test_directional_derivative_of_a_symbol_named_t():
+    """A direction containing a user's own symbol called t (here w = t·1, t real) is a multiple of 1: null.  The
+    helper's differentiation variable must not be confused with it."""
+    t = sp.Symbol("t", real=True)
+    assert batchnorm._directional_derivative_vanishes(Z3, [t, t, t]) is True
+    assert batchnorm._directional_derivative_vanishes(Z3, [t, 0, 0]) is False

@@ -289,3 +289,32 @@ def test_scl_normalized_limit_without_collapse_is_the_full_mask():
     r = ol.scl_normalized_limit([2.0, 1.0], [1.0, 2.0])
     assert r["mask"] == [0, 1]
     np.testing.assert_allclose(r["gram_diag"], [2 / 9, 1 / 9], rtol=1e-12)  # float64 round-off
+
+
+def test_scl_normalized_limit_reports_lambda_and_limit_loss():
+    """The counterexample's λ = 2a/(a + c) = (2, 2, 0.2) and limit loss Σ_M(h² − λh) = 2(¼ − 1) = −3/2 (by hand)."""
+    r = ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0])
+    np.testing.assert_allclose(r["lam"], [2.0, 2.0, 0.2], rtol=1e-15)  # 2·1/10 = 0.2 up to one rounding
+    assert abs(r["loss"] + 1.5) < 1e-15  # halves and small integers: exact in float64
+
+
+def test_scl_normalized_limit_takes_exact_entries():
+    """Fractions and ints are read as float64: the same answer as the float input (no object arrays)."""
+    from fractions import Fraction
+    exact = ol.scl_normalized_limit([Fraction(1), 1, 1], [0, 0, Fraction(9)])
+    assert exact == ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0])
+
+
+@pytest.mark.parametrize("a0, c_aug, c, mask, gram", [
+    # one direction, λ = 0.2/1.1 < c = 1: the only mask {1} has loss c² − λc > 0; W = 0 (empty mask) is not allowed
+    # by the normalisation ρ = c, so the answer is h = c, WᵀW = c/σ = 1/1.1
+    ([0.1], [1.0], 1.0, [0], [1 / 1.1]),
+    # λ = (2, 0.0198), c = 0.1: the full mask has h₂ = ½(0.0198 + (0.2 − 2.0198)/2) < 0; {1} alone: h = c,
+    # loss 0.01 − 0.2 < 0 beats {2} alone (0.01 − 0.00198 > 0): WᵀW = (0.1/1, 0)
+    ([1.0, 0.01], [0.0, 1.0], 0.1, [0], [0.1, 0.0]),
+])
+def test_scl_normalized_limit_single_direction_masks(a0, c_aug, c, mask, gram):
+    """Masks of one direction, worked by hand (every feasible non-empty mask is compared, the empty one never)."""
+    r = ol.scl_normalized_limit(a0, c_aug, c)
+    assert r["mask"] == mask
+    np.testing.assert_allclose(r["gram_diag"], gram, rtol=1e-12, atol=0)  # float64 round-off

@@ -56,7 +56,7 @@ def _directional_derivative_vanishes(z, w) -> bool:
     The derivative carries powers of √v (v the batch variance of z); multiplying by (√v)³ clears them
     (SymPy combines powers of the same base), leaving a polynomial in z that ``cancel`` reduces to 0
     exactly when the product vanishes identically."""
-    t = sp.Symbol("t", real=True)
+    t = sp.Dummy("t", real=True)  # a Dummy: cannot clash with a symbol of z or w
     out, _, v = _bn([x + t * wx for x, wx in zip(z, w)], 0)
     return all(sp.cancel(sp.diff(o, t).subs(t, 0) * sp.sqrt(v) ** 3) == 0 for o in out)
 
