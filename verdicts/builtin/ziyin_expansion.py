@@ -637,7 +637,9 @@ SIGMA_VALID = ("exponent_matches_derived", "eigs_match_derived", "no_vanishing")
                 "confirmed", "the text attributes the scaling to 'our result'; Thm 1 gives σ⁻⁴, as does the derived "
                 "expansion and the trained exponent", evidence=(T + "test_sigma_slope", "experiments/ziyin_sigma_scaling.py")),
     ),
-    scope="linear model, vanilla InfoNCE (α = 1), fixed Gaussian data set, fresh isotropic augmentation, no weight decay",
+    scope=("linear model, vanilla InfoNCE (α = 1), no weight decay; the exponent is derived for population data (the "
+           "assumptions) and checked by training on a fixed Gaussian data set with fresh isotropic augmentation — both "
+           "give → −4"),
     second_method=(T + "test_predicted_gram_eigs_is_the_minimiser", E + "test_ziyin_sigma_scaling.py::test_sigma_scaling_quick"),
     power=("experiments/ziyin_sigma_scaling.py fits the exponent per replica; the smallest detectable deviation of the "
            "exponent is the tolerance 3·SE + systematic (quick: 3 replicas, SE 0.13, tolerance 0.76); the source's +4 "
