@@ -1,6 +1,8 @@
 """rusak.prop4, cor1, prop1, prop5, prop6, lemma1, temperature-sign (Rusak §3, App. D)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sslverify.theory.rusak import optimality
@@ -250,3 +252,50 @@ def test_temperature_reparametrization_matches_direct_loss():
     # same float64 operations: round-off only
     assert r["L_W_tau"] == pytest.approx(L, rel=1e-12) and r["L_V_one"] == pytest.approx(L, rel=1e-12)
     assert r["abs_diff"] == abs(r["L_W_tau"] - r["L_V_one"])
+
+
+def _near_optimum_gradient_spectra(c: float, n: int = 300, seed: int = 2) -> tuple[float, list[list[float]]]:
+    """Prop. 5 near its optimum: a leaky-ReLU f (4 → 6 → 6 → 4, slope 0.2) whose content path (first output and
+    the three hidden units feeding it) reads z_c only, x = z (identity generator), positive pairs share z_c and differ
+    in style by N(0, 0.3²), D = diag(c, 0, 0, 0) (d_c = 1).  Alignment is exactly 0, so L → 0 as c → ∞ (prop. 4's
+    optimising sequence).  Returns L / L(W = 0) (= L / log n for eq. 4 averaged over anchors) and each layer's
+    gradient singular values relative to its largest (float64 autograd)."""
+    g = torch.Generator().manual_seed(seed)
+    d, hidden, dc, hc = 4, 6, 1, 3
+
+    def block(nin_c, nin, nout_c, nout):
+        W = 2 * torch.randn(nout, nin, generator=g, dtype=torch.float64) / nin ** 0.5
+        W[:nout_c, nin_c:] = 0.0  # content units read content units only
+        return W
+
+    Ws = [block(dc, d, hc, hidden), block(hc, hidden, hc, hidden), block(hc, hidden, dc, d)]
+    bs = [0.5 * torch.randn(hidden, generator=g, dtype=torch.float64),
+          0.5 * torch.randn(hidden, generator=g, dtype=torch.float64), torch.zeros(d, dtype=torch.float64)]
+    z = torch.rand(n, d, generator=g, dtype=torch.float64)
+    zt = z.clone()
+    zt[:, dc:] += 0.3 * torch.randn(n, d - dc, generator=g, dtype=torch.float64)
+    Ws = [W.requires_grad_(True) for W in Ws]
+    Dm = torch.tensor([c] + [0.0] * (d - dc), dtype=torch.float64)
+
+    def f(x):
+        for k, (W, b) in enumerate(zip(Ws, bs)):
+            x = x @ W.T + b
+            if k < len(Ws) - 1:
+                x = torch.nn.functional.leaky_relu(x, 0.2)
+        return x * Dm
+
+    L = infonce(f(z), f(zt), torch.ones(d, dtype=torch.float64))
+    grads = torch.autograd.grad(L, Ws)
+    return float(L.detach()) / math.log(n), [(s / s.max()).tolist() for s in map(torch.linalg.svdvals, grads)]
+
+
+def test_prop5_near_optimum():
+    """Prop. 5 is stated 'at the optimum', which is not attained (prop. 4); along the optimising sequence c → ∞ the
+    bound still fails: at c = 1e4 the loss is 5.7 % of its W = 0 value, yet the first layer's gradient has rank
+    3 > d_c = 1 (relative singular values 1, 0.062, 0.013 — ten orders above float64 round-off ~1e-15, which is
+    where the structural zeros of the later layers sit), while the last layer (followed only by D) has rank 1."""
+    ratio, rel = _near_optimum_gradient_spectra(1e4)
+    assert ratio < 0.1
+    ranks = [sum(v > 1e-9 for v in s) for s in rel]  # 1e-9: between round-off (≤ 1e-14) and the real 1e-2
+    assert ranks[0] == 3 and ranks[-1] == 1
+    assert min(v for v in rel[0] if v > 1e-9) > 1e-3

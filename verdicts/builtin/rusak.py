@@ -330,7 +330,8 @@ def lemma5_evidence(quick: bool) -> dict:
        correction="(i) α_ij → 1/M needs W → 0 (all kernel values ≈ 1), not M → ∞: at ‖WA‖ = 1 the exact M → ∞ limit (quadrature) "
                   "differs from the formula by 0.116 (full) / 0.121 (detached), matching autograd at M = 128 (0.114 / 0.121); "
                   "(ii) eq. 5 drops the gradient through the negatives z_j; training's autograd gradient has 2Σ_x (eq. 5 is off by "
-                  "> 100% against it); (iii) (M + 1) should be M (immaterial as M → ∞); (iv) eq. 11–12 drop E x_j x_iᵀ = μμᵀ, "
+                  "≥ 100% against it, exactly 100% along a content direction with σ_c = 0); (iii) (M + 1) should be M for eq. 4 "
+                  "with one sum over anchors (M·M for the literal double sum; either way only a time rescaling); (iv) eq. 11–12 drop E x_j x_iᵀ = μμᵀ, "
                   "which is only zero for centred data, but the exact computation gives the covariance anyway (μ drops out).",
        evidence=(TD + "test_lemma5_conventions", TD + "test_autograd_matches_formula_small_W", TF + "test_first_order_flow_symbolic",
                  TD + "test_lemma5_large_M_limit_quadrature"),
@@ -704,8 +705,11 @@ def prop5_evidence() -> dict:
        correction="Lemma 2 bounds each per-sample term, but the gradient is a SUM over samples of J_nᵀ D g_n h_nᵀ with sample-dependent "
                   "Jacobians J_n (ReLU masks), which can have rank > d_c; also there is no attained optimum to evaluate at.",
        counterexample="d = 6, d_c = 2, 3-layer leaky-ReLU f, 64 box pairs: gradient ranks [6, 6, 2] (float64 autograd; central "
-                      "finite differences give the same ranks).",
-       evidence=(TO + "test_prop5_layer_ranks", TO + "test_prop5_finite_differences"),
+                      "finite differences give the same ranks) — a generic point, at about the W = 0 loss. Near the (unattained) "
+                      "optimum too: d = 4, d_c = 1, f whose content path reads z_c only, c = 1e4, loss 5.7 % of its W = 0 "
+                      "value: first-layer gradient rank 3 > d_c (relative singular values 1, 0.062, 0.013). At an attained "
+                      "optimum the gradient would be 0 and the bound trivial; none is attained (prop. 4).",
+       evidence=(TO + "test_prop5_layer_ranks", TO + "test_prop5_finite_differences", TO + "test_prop5_near_optimum"),
        definitions=("Prop. 5: 'When there is at least one content variable, i.e., d_c > 0, the gradient of the loss has rank of at "
                     "most d_c at the optimum.'",
                     "Proof: 'Expressing the gradient of L_CL at the optimum w.r.t. a weight matrix W ... ∂z_D/∂z = D, which is "
@@ -750,7 +754,9 @@ def prop6_evidence() -> dict:
                   "itself collapsed (rank J_f = d_c) while the proof needs 'f to be full-rank'. With the proof's assignment — f "
                   "full rank, D∘f of rank d_c, compared with the collapsed optimum's normalized output — the statement is proved "
                   "(symbolic for d = 3, 5; MLP f at d = 6: rank J_f = 6, rank J_{D∘f} = 3, |L(D∘f) − L(f*)| = 0.0). It needs "
-                  "D^c ∝ I; the proof's w.l.o.g. z_s = 0 is unnecessary (D removes z_s). The previous record's counterexample "
+                  "D^c ∝ I (with α > 0 for the same representation; α ≠ 0 keeps the loss); the proof's w.l.o.g. z_s = 0 is "
+                  "unnecessary for the inner f (D removes its style block) but needed for the collapsed optimum f* = (z_c, 0) the "
+                  "statement compares with. The previous record's counterexample "
                   "(z = (1, 0, 1): normalize(D z) ≠ z/‖z‖) compared D∘f with f's OWN output, which the proposition does not claim.",
        evidence=(TO + "test_prop6_symbolic", TO + "test_prop6_numeric_mlp"),
        definitions=("Prop. 6: '" + "Let f be a (collapsed) optimal Simplex ETF representation (i.e., rank(J_f) = d_c), then the modified "
