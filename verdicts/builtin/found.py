@@ -1051,7 +1051,9 @@ def bn_near_collapse_evidence(quick: bool, out_dir: Path) -> dict:
        correction="The leading-order value γ(1 − 1/N)/σ drops the term −γu_b²/(Nσ) coming from ∂σ_j/∂z_b, which is of the same "
                   "order in σ as the kept 1/N term (batch mean (1 − 2/N), not (1 − 1/N); for N = 2 the derivative is 0 at every σ). "
                   "The O(1/σ) size is right for N ≥ 3 with the note's σ_j, but that Jacobian has no component along u: the output "
-                  "does not depend on σ, so no part of this gradient 'points away from σ = 0'. With the ε stabiliser the O(1/σ) "
+                  "does not depend on σ, so no part of this gradient 'points away from σ = 0' (σ is conserved under gradient flow; "
+                  "a finite step raises it only at second order, σ² + η²‖∇L‖²/N — collapse is not approached, but not "
+                  "because of a restoring force). With the ε stabiliser the O(1/σ) "
                   "growth holds only for σ ≫ √ε; the derivative is bounded by γ(1 − 1/N)/√ε, not 'without bound'.",
        counterexample="N = 2, ε = 0: ẑ_b = ±γ + β for any σ > 0, so ∂ẑ_b/∂z_b = 0, not γ/(2σ) (autograd: ≤ 2e-16·γ/(2σ)). "
                       "N = 4: batch-mean diagonal / γ(1 − 1/N)/σ = 0.6667 at every σ ∈ [1e-6, 10] (ε = 0), not 1.",

@@ -352,7 +352,8 @@ def eq7b_evidence(quick: bool = True) -> dict:
 @claim("lastlayer.eq7b", _src("§3.4", "eq. 7b"),
        "With the d_r rows of the last layer frozen at a random (Gaussian) initialisation, h_r = W_r x: almost surely "
        "min(d_r, rank Σ_x) ≤ rank C ≤ min(d₀ + d_r, rank Σ_x), Σ_x = Cov of the last layer's input (sample covariance: "
-       "also ≤ N − 1). The source's d_r ≤ rank C holds iff rank Σ_x ≥ d_r; with an independent fresh random vector per "
+       "also ≤ N − 1). The source's d_r ≤ rank C holds iff rank Σ_x ≥ d_r (linear frozen rows; a nonlinear frozen "
+       "path can exceed rank Σ_x); with an independent fresh random vector per "
        "sample the population bound d_r ≤ rank C ≤ d₀ + d_r holds exactly.",
        ("'random fixed subvector' read as DirectCLR's frozen randomly initialised rows (the source's reading)",
         "centred covariance"), "corrected",

@@ -484,7 +484,8 @@ def weight_decay_evidence(quick: bool, out_dir: pathlib.Path) -> dict:
                 "the source does not define γ; then collapse iff γ ≥ 2b a_i (the C term is wrong in both)",
                 evidence=(T + "test_collapse_gamma_threshold_is_curvature_zero",)),
     ),
-    scope=("linear model of §1.1 with a weight-decay penalty, population and fixed data set (trained: "
+    scope=("linear model of §1.1 with a weight-decay penalty, population and fixed data set (for a fixed data set the "
+           "constant is N/K with the 1/N empirical covariance, i.e. (N−1)/K with the unbiased one; trained: "
            "experiments/ziyin_prop2.py); for fixed nonlinear features the threshold is γ ≥ b λ_i(A_φ), "
            "A_φ = Cov_x̂(E_ε φ) (see ziyin.origin-stability)"),
     second_method=(M + "test_autograd_hessian_at_origin", NL + "test_weight_decay_threshold_mc_autograd"),

@@ -864,8 +864,8 @@ def vicreg_evidence(quick: bool = True) -> dict:
         Reading("VICReg with its own variance hinge μ·max(0, γ − √(Var + ε)), ε > 0", "corrected",
                 "the W² term is Tr[W(2λC − (μ/(d1√ε))Σ)Wᵀ] (hinge active at W = 0): B = −2λC again; complete collapse "
                 "(the origin a local minimum) iff 2λ·λ_min(Σ⁻¹C) ≥ μ/(d1√ε) (at equality the hinge's quartic "
-                "μΣ_jVar_j²/(8d1ε^{3/2}) > 0 decides) — never for d1 ≤ 50 at VICReg's defaults λ = μ = 25, ε = 10⁻⁴ since "
-                "λ_min(Σ⁻¹C) ≤ 1; with ε = 0 the hinge is a cone at W = 0 and the origin is never a minimum",
+                "μΣ_jVar_j²/(4d1ε^{3/2}) > 0, both branches, decides) — never for d1 < 50 at VICReg's defaults λ = μ = 25, "
+                "ε = 10⁻⁴ since λ_min(Σ⁻¹C) ≤ 1 (at d1 = 50 only if A0 = 0); with ε = 0 the hinge is a cone at W = 0 and the origin is never a minimum",
                 evidence=(O + "test_vicreg_expansion_symbolic", O + "test_vicreg_origin_hessian_autograd")),
     ),
     scope=("linear model f = Wx, population (infinite batch; the invariance term's expectation is the same for any "
@@ -931,7 +931,9 @@ def thm4_evidence(quick: bool = True) -> dict:
     verdict="corrected",
     correction=("Thm 4 omits the b = 0 branch (Prop 3 solutions, which may have ρ > c), so 'all stationary "
                 "points satisfy WᵀW = ½Σ⁻¹B_MΣ⁻¹ with ρ ≤ c' is false, and the conclusion 'at most 2 nontrivial "
-                "subspaces when c = 1' does not follow."),
+                "subspaces when c = 1' does not follow. Read in the κ → ∞ limit (§1.2's interest), ρ ≤ c does hold, but "
+                "the b = 0 branch still violates the stated form: d0 = d1 = 1, Σ = 1, B = 4, c = 1 under the hard "
+                "constraint ρ + b² = c minimise L = −4w² + w⁴ over w² ≤ 1 at w² = 1, b = 0 — not ½Σ⁻¹BΣ⁻¹ = 2 (or 0)."),
     counterexample=("d0 = d1 = 1, Σ = 1, B = 4, κ = c = 1: (w² = 3/2, b = 0) is stationary with ρ = 3/2 > c and "
                     "is the global minimum (L = −7/2, Hessian eigenvalues 24, 2); the b ≠ 0 branch has only "
                     "W = 0, b² = 1 (L = 0). Second method: a brute-force grid over (w, b) ∈ [−2, 2]² "
