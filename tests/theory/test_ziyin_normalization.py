@@ -138,7 +138,7 @@ def test_eq9_to_13_symbolic():
 
 
 def test_eq14_threshold():
-    # eq. 14: correct λ̄ has ε/(a+c); violated iff ε ≤ (a+c)(d_M−3)/(d_M−1); source's threshold is wrong
+    # eq. 14: correct λ̄ has ε/(a+c); violated iff ε ≤ (a+c)(d_M−3)/(d_M−1); the stated threshold is not the solution (only sufficient)
     s = no.eq9_14_symbolic()
     eps, sv = sp.symbols("epsilon s", positive=True)
     d = sp.Symbol("d_M", positive=True, integer=True)
@@ -301,14 +301,14 @@ def test_prop3_counterexample_autograd():
     assert float(np.trace(W @ S.numpy() @ W.T)) == pytest.approx(rho, rel=1e-14)  # float64 round-off
 
 
-def _eq5_minimum(eps: float, kappa: float = 100.0, seeds: int = 1) -> np.ndarray:
+def _eq5_minimum(eps: float, kappa: float = 100.0, seeds: int = 1, s1: float = 1.0) -> np.ndarray:
     """Brute-force L-BFGS minimisation of eq. 5 over a full 5×5 W (commuting diagonal A0, C: a_1 − c_1 = ε,
-    a_1 + c_1 = 1, c_j = 0 otherwise), c = 1, from ``seeds`` random starts (a non-global end point would make the
+    a_1 + c_1 = s1, c_j = 0 otherwise), c = 1, from ``seeds`` random starts (a non-global end point would make the
     assertions fail, not pass vacuously); returns diag(H) = the occupancy of each direction at the best run."""
     from scipy.optimize import minimize
 
-    a = np.array([(1 + eps) / 2, 1.0, 2.0, 0.5, 1.5])
-    cc = np.array([(1 - eps) / 2, 0.0, 0.0, 0.0, 0.0])
+    a = np.array([(s1 + eps) / 2, 1.0, 2.0, 0.5, 1.5])
+    cc = np.array([(s1 - eps) / 2, 0.0, 0.0, 0.0, 0.0])
     b, s = a - cc, a + cc
 
     def fun(w):
@@ -340,6 +340,34 @@ def test_eq14_brute_force_minimisation():
     h = _eq5_minimum(0.6)
     # finite κ shifts h_1 by ~(2c − Σλ)/(2κd_M²) ≈ 1e-3 from its κ → ∞ value, plus the stopping rule
     assert h[0] == pytest.approx(0.04, abs=3e-3), h
+
+
+def test_eq14_printed_lambda_bar_is_wrong_off_a_plus_c_one():
+    """Eq. 14 as printed puts ε (not ε/(a_1 + c_1)) into λ̄, so it predicts violation iff ε ≤ s(d_M − 3)/(d_M − s),
+    s = a_1 + c_1; at s = 1 the two coincide, so this needs s ≠ 1.  s = 2, d_M = 5: exact threshold s(d−3)/(d−1) = 1,
+    printed 4/3.  Brute force (second method) at ε = 1.2, between them: direction 1 occupied with h_1 = ½(0.6 +
+    (2 − 4.6)/5) = 0.04 (κ → ∞, by hand), where the printed eq. 14 predicts collapse; at ε = 0.8 it is empty."""
+    h = _eq5_minimum(1.2, s1=2.0)
+    # finite κ = 100 moves h_1 by ~1e-3 from its κ → ∞ value, plus the stopping rule (as in the s = 1 test)
+    assert h[0] == pytest.approx(0.04, abs=3e-3), h
+    h = _eq5_minimum(0.8, s1=2.0)
+    assert h[0] < 1e-9 and h[1:].min() > 0.2, h  # same L-BFGS stopping rule as the s = 1 test
+
+
+def test_eq14_stated_threshold_is_a_sufficient_condition():
+    """The source's words: eq. 14 'can be violated whenever ε < s(d_M − 3)/(s + d_M)'.  As a sufficient condition
+    this is true under both readings of λ̄: it lies below the exact threshold s(d−3)/(d−1) (the difference
+    s(d−3)(s+1)/((d−1)(d+s)) ≥ 0) and below the printed eq. 14's s(d−3)/(d−s) (for 0 < s < d); it is not sharp."""
+    sv, d = sp.symbols("s d_M", positive=True)
+    stated, exact, printed = sv * (d - 3) / (sv + d), sv * (d - 3) / (d - 1), sv * (d - 3) / (d - sv)
+    assert sp.simplify(exact - stated - sv * (d - 3) * (sv + 1) / ((d - 1) * (d + sv))) == 0
+    assert sp.simplify(printed - stated - 2 * sv**2 * (d - 3) / ((d - sv) * (d + sv))) == 0
+    # the factors are ≥ 0 for d ≥ 3 and 0 < s < d: exhaustive check on a rational grid
+    for dv in range(3, 9):
+        for k in range(1, 4 * dv):
+            s_ = sp.Rational(k, 4)
+            assert stated.subs({sv: s_, d: dv}) <= exact.subs({sv: s_, d: dv})
+            assert stated.subs({sv: s_, d: dv}) <= printed.subs({sv: s_, d: dv})
 
 
 def test_thm4_brute_force_grid():

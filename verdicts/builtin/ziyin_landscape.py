@@ -738,24 +738,34 @@ def eq9_evidence(quick: bool = True) -> dict:
     assumptions=("κ → ∞ limit of eq. 8 with the masked mean", "B = A0 − C, A0 and C commute, a_i, c_i ≥ 0",
                  "all listed directions masked; c = 1 as in the source"),
     verdict="corrected",
-    correction=("Eq. 14: λ̄ contains ε where it needs ε/(a_1 + c_1), and the violation threshold "
-                "ε < (a+c)(d_M − 3)/(a + c + d_M) is wrong; correct: ε ≤ (a+c)(d_M − 3)/(d_M − 1). Also "
-                "'ΣB_M' should be Σ⁻¹B_M."),
-    counterexample=("a_1 = 0.7, c_1 = 0.3 (ε = 0.4, a+c = 1), d_M = 5: source threshold 1/3 < 0.4 says no "
-                    "collapse, but the condition gives 0.8 < 0.88 (violated; limit eigenvalue −0.04 < 0). Second "
-                    "method: L-BFGS minimisation of eq. 5 over the full 5×5 W at κ = 100 (other a_j = 1, 2, ½, 3/2, "
-                    "c_j = 0) leaves direction 1 empty (h_1 < 1e-9) at ε = 0.4 and occupied (h_1 ≈ 0.04, κ → ∞ "
-                    "value 0.04) at ε = 0.6: the switch is at ½, not ⅓."),
-    evidence=(N + "test_eq9_to_13_symbolic", N + "test_eq14_threshold"),
+    correction=("Eq. 14: λ̄ contains ε where it needs ε/(a_1 + c_1) (wrong whenever a_1 + c_1 ≠ 1). The stated threshold "
+                "(a+c)(d_M − 3)/(a + c + d_M) is not the solution of eq. 14 — the exact violation condition is "
+                "ε ≤ (a+c)(d_M − 3)/(d_M − 1) — but as worded ('can be violated whenever ε < …') it is a valid, "
+                "non-sharp sufficient condition. Also 'ΣB_M' should be Σ⁻¹B_M."),
+    counterexample=("Printed λ̄: a_1 + c_1 = 2, d_M = 5 (other a_j = 1, 2, ½, 3/2, c_j = 0): the printed eq. 14 predicts "
+                    "violation for ε ≤ 4/3, but at ε = 1.2 direction 1 is occupied (κ → ∞ value h_1 = 0.04); it is "
+                    "empty at ε = 0.8 (exact switch at 1). Threshold not sharp: a_1 = 0.7, c_1 = 0.3 (ε = 0.4 > ⅓, "
+                    "a+c = 1): 0.8 < 0.88, violated (limit eigenvalue −0.04). Second method for both: L-BFGS "
+                    "minimisation of eq. 5 over the full 5×5 W at κ = 100 (a+c = 1: empty at ε = 0.4, h_1 ≈ 0.04 at "
+                    "ε = 0.6, the switch at ½)."),
+    evidence=(N + "test_eq9_to_13_symbolic", N + "test_eq14_threshold", N + "test_eq14_stated_threshold_is_a_sufficient_condition"),
     definitions=(DEF_EQ9, DEF_LAMBDA, DEF_EQ14),
     readings=(
         Reading("eq. 14 with λ_1 = ε/(a_1 + c_1) in λ̄ too (the λ_i of eq. 9)", "corrected",
-                "λ̄ averages the λ_i = (a_i − c_i)/(a_i + c_i) of eq. 9: violated iff ε ≤ (a+c)(d_M − 3)/(d_M − 1)",
-                primary=True, evidence=(N + "test_eq14_threshold",)),
+                "λ̄ averages the λ_i = (a_i − c_i)/(a_i + c_i) of eq. 9: violated iff ε ≤ (a+c)(d_M − 3)/(d_M − 1); the "
+                "printed ε in λ̄ is wrong for a_1 + c_1 ≠ 1", primary=True,
+                evidence=(N + "test_eq14_threshold", N + "test_eq14_printed_lambda_bar_is_wrong_off_a_plus_c_one")),
         Reading("eq. 14 as printed (ε in λ̄)", "corrected",
-                "the printed inequality is violated iff ε ≤ (a+c)(d_M − 3)/(d_M − (a+c)) (= ½ at a+c = 1, d_M = 5), "
-                "still not the stated (a+c)(d_M − 3)/(a + c + d_M) = ⅓",
-                evidence=(N + "test_eq14_threshold",)),
+                "the printed inequality is violated iff ε ≤ (a+c)(d_M − 3)/(d_M − (a+c)); minimising eq. 5 at "
+                "a_1 + c_1 = 2 contradicts it (ε = 1.2: direction 1 occupied, where it predicts violation)",
+                evidence=(N + "test_eq14_printed_lambda_bar_is_wrong_off_a_plus_c_one",)),
+        Reading("the stated threshold as the exact violation condition", "corrected",
+                "solving eq. 14 gives (a+c)(d_M − 3)/(d_M − 1) (= ½ at a+c = 1, d_M = 5), not (a+c)(d_M − 3)/(a+c+d_M) "
+                "= ⅓", evidence=(N + "test_eq14_threshold", N + "test_eq14_brute_force_minimisation")),
+        Reading("the stated threshold as worded, a sufficient condition ('can be violated whenever ε < …')", "proved",
+                "(a+c)(d_M − 3)/(a+c+d_M) lies below the exact threshold and below the printed eq. 14's, so every ε "
+                "under it violates eq. 14 under either λ̄; it is not sharp",
+                evidence=(N + "test_eq14_stated_threshold_is_a_sufficient_condition",)),
     ),
     scope=("κ → ∞ limit of eq. 5 (linear model, population Gaussian data), commuting A0, C, B = A0 − C as in the "
            "source's App. D.1 examples, c = 1"),
@@ -775,8 +785,9 @@ def decide_eq9(ev: dict) -> Outcome:
                 and e["printed_threshold"] != e["source_threshold"])
     if not rechecks:
         return inconclusive("the eq. 14 counterexample did not re-check", ev)
-    return Outcome("corrected", "eq. 9–13 proved; eq. 14: λ̄ needs ε/(a+c); violated iff ε ≤ (a+c)(d_M−3)/(d_M−1), "
-                   f"not ε < (a+c)(d_M−3)/(a+c+d_M) (ε={e['counterexample_eps']:g}, a+c=1, d_M=5: limit eigenvalue "
+    return Outcome("corrected", "eq. 9–13 proved; eq. 14: λ̄ needs ε/(a+c); violated iff ε ≤ (a+c)(d_M−3)/(d_M−1); "
+                   "the stated (a+c)(d_M−3)/(a+c+d_M) is sufficient, not sharp "
+                   f"(ε={e['counterexample_eps']:g}, a+c=1, d_M=5: limit eigenvalue "
                    f"{e['limit_eig_at_counterexample']:.3g})", ev)
 
 
