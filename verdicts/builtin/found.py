@@ -657,7 +657,8 @@ def em_predictor_evidence(quick: bool, out_dir: Path) -> dict:
 @claim("found.em-predictor", _src("SimSiam as an EM Algorithm", "E-step, M-step"),
        "Under the MSE surrogate, h* = argmin_h E‖h(z₁) − z₂‖² = E[z₂|z₁] and E[h*(z₁)ᵀz₂] = E‖z₂‖² − E tr Var(z₂|z₁). "
        "The gradient of E Var(z₂|z₁) equals the M-step gradient only WITHOUT stop-gradient (envelope theorem); with the "
-       "stop-gradient the M-step direction differs (in general position it even increases E tr Var(z₂|z₁)).",
+       "stop-gradient the M-step direction differs (for linear encoders it is zero when Σ_x is isotropic or W is square; "
+       "in random anisotropic draws it mostly, not always, increases E tr Var(z₂|z₁)).",
        ("MSE surrogate of the cosine loss (the note: equivalent for normalised vectors)", "h ranges over all measurable functions",
         "linear encoder and Gaussian views for the counterexample and the experiment"), "corrected",
        correction="'The M-step therefore minimizes the conditional variance Var(z₂|z₁)' substitutes h* into the value and "

@@ -163,7 +163,8 @@ def eq3_evidence(quick: bool = True) -> dict:
        correction="'Cov(h_i, h_j) is small only if WⁱᵀWʲ < ε (non-constant x with large enough variance)' holds only for "
                   "isotropic inputs; the covariance is the Σ_x-weighted inner product, and large variance does not help. "
                   "Read as the outer product WⁱᵀWʲ it fails even for Σ_x = I (orthogonal rows). The 'reverse case' after "
-                  "eq. 3 (zero variance of the entries of Wⁱ, large norm ⇒ var(h_i) large) fails too: Wⁱ = (1, 1), x = (s, −s).",
+                  "eq. 3 (zero variance of the entries of Wⁱ, large norm ⇒ var(h_i) large) fails too: Wⁱ = (1, 1), x = (s, −s) (Σ_x singular along Wⁱ; since var(h_i) ≥ "
+                  "λ_min(Σ_x)‖Wⁱ‖², the reverse case holds for well-conditioned inputs).",
        counterexample="Σ_x = diag(1, 4), Wⁱ = (2, 1), Wʲ = (2, −1): Cov(h_i, h_j) = 0 but Wⁱ·Wʲ = 3; conversely "
                       "Wⁱ = (1, 1), Wʲ = (1, −1): Wⁱ·Wʲ = 0 but Cov = −3.",
        evidence=(TL + "test_eq3_counterexamples", TL + "test_eq3_property", TL + "test_eq3_counterexample_monte_carlo"),

@@ -479,7 +479,7 @@ def prop2_evidence(quick: bool) -> dict:
        "At W = ε R W_GT (R orthogonal) with orthogonal A = W_GT⁻¹ the gradient's singular values are M ε λ_k, so the number of large ones "
        "is d_c; for non-orthogonal A the count can differ from d_c (and for an encoder not aligned with g⁻¹ nothing guarantees it).",
        LIN, "corrected",
-       correction="The singular values of W[Σ_x − Σ_x~] mix W, A and Λ; they reveal d_c only for orthogonal A and W aligned with g⁻¹, "
+       correction="The singular values of W[Σ_x − Σ_x~] mix W, A and Λ; they are guaranteed to reveal d_c only for A orthogonal up to scale and W aligned with g⁻¹ (otherwise the count can differ), "
                   "and the gap is only (2σ_z² − σ_c²)/(2σ_z² − σ_s²) (1.3 here).",
        counterexample="A = diag(1, 2, 2), d_c = 1: two large singular values (exact first-order flow: 0.253, 0.253, 0.167).",
        evidence=(TD + "test_prop2_counts", TF + "test_first_order_rates_exact"),
