@@ -586,8 +586,11 @@ def _scaling_facts(ev: dict) -> dict:
 
 @claim("rusak.prop4", _src("§3, App. D.1", "Prop. 4, eq. 19–20"),
        "inf_W L_CL = 0 for d_c > 0, approached (never attained) by W = D W_GT with the content entries of D → ∞; the style block may be "
-       "zero (collapsed) or not — both limits are 0. At finite content scale (e.g. c = 1) collapsing style RAISES the loss.",
-       ("linear model, eq. 4 with Gaussian kernel", "distinct samples have distinct content (continuous marginal)"), "corrected",
+       "zero (collapsed) or not — both limits are 0. At finite content scale (e.g. c = 1), with informative style conditionals "
+       "(Assum. 4; checked at σ_s = 0.1), collapsing style RAISES the loss (the sign of this comparison is not claimed "
+       "outside Assum. 4).",
+       ("linear model, eq. 4 with Gaussian kernel", "distinct samples have distinct content (continuous marginal)",
+        "Assum. 4 (σ_c² ≪ σ_s² < σ_z²) for the finite-scale comparison"), "corrected",
        correction="A rank-d_c W with kernel = style does not by itself attain the optimum: the optimum is an infimum reached only as the "
                   "content scale → ∞, and the same limit holds for full-rank W, so the optimum does not single out collapse.",
        evidence=(TO + "test_d_scaled_limit_symbolic", TO + "test_d_scaled_losses_numeric"),
