@@ -84,10 +84,12 @@ def _cosine_grad_W0(k: float, cut_dr: bool) -> tuple[torch.Tensor, torch.Tensor]
 
 
 def test_cosine_reading_dr_gradient_reaches_the_weights():
-    """Cosine reading (§3.1), gradients wrt the normalised embedding u (where eq. 8 is exact): ∂L/∂u on the d_r coordinates is the same in both
+    """Cosine reading (§3.1), gradients wrt the normalised embedding u (where eq. 8 is exact): ∂L/∂u on the d_r
+    coordinates is the same in both
     (along 1_{d_r}: they enter the loss symmetrically), 0 at k = 0 (u_dr = 0 in every term), and at k = 1 it reaches W₀
     through u_dr = k/‖h‖ — removing it changes ∂L/∂W₀ by 0.80 (largest entry) of a total k-effect (k = 1 vs 0) of 1.14
-    here (an independent audit on its own data: 0.38 of 0.58).  So the source's 'gradient through all d_r dimensions' does act on the weights under this
+    here (an independent audit on its own data: 0.38 of 0.58).  So the source's 'gradient through all d_r
+    dimensions' does act on the weights under this
     reading, through the normalisation."""
     g0, u0 = _cosine_grad_W0(0.0, cut_dr=False)
     assert float(u0.abs().max()) == 0.0

@@ -163,7 +163,8 @@ def eq3_evidence(quick: bool = True) -> dict:
        correction="'Cov(h_i, h_j) is small only if WⁱᵀWʲ < ε (non-constant x with large enough variance)' holds only for "
                   "isotropic inputs; the covariance is the Σ_x-weighted inner product, and large variance does not help. "
                   "Read as the outer product WⁱᵀWʲ it fails even for Σ_x = I (orthogonal rows). The 'reverse case' after "
-                  "eq. 3 (zero variance of the entries of Wⁱ, large norm ⇒ var(h_i) large) fails too: Wⁱ = (1, 1), x = (s, −s) (Σ_x singular along Wⁱ; since var(h_i) ≥ "
+                  "eq. 3 (zero variance of the entries of Wⁱ, large norm ⇒ var(h_i) large) "
+                  "fails too: Wⁱ = (1, 1), x = (s, −s) (Σ_x singular along Wⁱ; since var(h_i) ≥ "
                   "λ_min(Σ_x)‖Wⁱ‖², the reverse case holds for well-conditioned inputs).",
        counterexample="Σ_x = diag(1, 4), Wⁱ = (2, 1), Wʲ = (2, −1): Cov(h_i, h_j) = 0 but Wⁱ·Wʲ = 3; conversely "
                       "Wⁱ = (1, 1), Wʲ = (1, −1): Wⁱ·Wʲ = 0 but Cov = −3.",
@@ -236,7 +237,8 @@ def prop2_evidence(quick: bool = True) -> dict:
                   "reading the step before it (var(h_i) = 0 ⇒ ‖W_l^iW_{l−1}‖² = 0) needs Σ_{l−1} ≻ 0, and the conclusion "
                   "after it — W_l^i or a row W_{l−1}^j must vanish — is false; the true condition is W_l^i ⊥ range(Σ_l). "
                   "With W_l^i ≠ 0 (the proof's assumption) a collapsed coordinate does need a rank-deficient Σ_l, as "
-                  "Prop 2's headline says: the proof's conditions on the weights are what is wrong. Eq. 6's 'a collapsed input coordinate decreases Cov(h_i, h_k)' is false: removing terms of both signs can "
+                  "Prop 2's headline says: the proof's conditions on the weights are what is wrong. "
+                  "Eq. 6's 'a collapsed input coordinate decreases Cov(h_i, h_k)' is false: removing terms of both signs can "
                   "raise |Cov|.",
        counterexample="Σ_{l−1} = I₂, W_{l−1} = [[1, 0], [1, 0]], W_l^i = (1, −1): var(h_i) = 0 with ‖W_l^i‖² = 2 and both rows "
                       "of W_{l−1} of norm 1. Eq. 5: W_{l−1} = I, W_l^i = (1, −1) gives 2 vs 0. Eq. 6: Σ_l = I → diag(1, 0), "
