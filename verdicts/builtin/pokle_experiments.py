@@ -72,8 +72,9 @@ GAPS = {
                GAP_SIGMA,
                "the widths of the linear projector and predictor (we use m × m)"),
     "cl-vs-ncl": ("the temperature τ of eq. 9 (not given anywhere; our τ sweep shows that it changes the outcome)",
-                  "the formula of the similarity S of eq. 9 (§4.1: '... representing the similarity of two vectors y₁ and y₂' "
-                  "— the formula is lost; Fig. 1 normalises the representations, Fig. 2's caption does not say)",
+                  "whether the similarity S of eq. 9 is taken on normalised representations (§4.1's formula is lost, but App. A "
+                  "(A.16) uses S = ⟨ReLU(WDx), ReLU(WD′x′)⟩, an inner product of the activations; Fig. 1 normalises them, "
+                  "Fig. 2's caption does not say)",
                   "the Pr(sparse) levels of Figs. 2–3 and all plotted values (only in the figure images)",
                   GAP_SIGMA, GAP_SRELU),
     "predictor": ("Pr(sparse) (β) for Figs. 4–7 (not stated)",
