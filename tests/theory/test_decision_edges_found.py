@@ -217,7 +217,7 @@ def test_simplex_etf_explicit_tolerances_and_refuted_branch():
 # ----------------------------------------------------------------------------- log N dims
 def test_log_n_dims_unevaluated_limit_in_the_tau_to_0_gap():
     ev = ev_of("found.log-n-dims")
-    assert fd.decide_log_n_dims(ev).verdict == "underspecified"
+    assert fd.decide_log_n_dims(ev).verdict == "proved"
     e = copy.deepcopy(ev)
     e["gap_tau_to_0"] = "Limit(f(tau), tau, 0)"  # its float value is stored separately: the string must be checked
     assert fd.decide_log_n_dims(e).verdict == "inconclusive"

@@ -69,10 +69,11 @@ def test_corrected_records_name_second_method_scope_and_readings():
     assert {r.verdict for r in CLAIMS["found.bn-variance"].readings} == {"proved", "corrected"}
 
 
-def test_log_n_dims_names_what_is_missing():
+def test_log_n_dims_says_what_is_corrected():
+    """The record keeps the formal claim (proved) apart from the summary's 'near-zero' (refuted at fixed τ)."""
     c = CLAIMS["found.log-n-dims"]
-    for missing in ("temperature τ", "tolerance", "constant hidden in O(log N)"):
-        assert missing in c.correction
+    assert c.verdict == "proved" and "Near-zero" in c.correction and "depends on" in c.correction
+    assert {r.verdict for r in c.readings} == {"proved", "refuted", "underspecified"}
 
 
 # ----------------------------------------------------------------------------- ranks
@@ -332,12 +333,23 @@ def test_simplex_etf_decision_boundaries(ev):
 @one("found.log-n-dims")
 def test_log_n_dims_decision_boundaries(ev):
     cid = "found.log-n-dims"
+    assert decide(cid, ev) == "proved"
     assert decide(cid, variant(ev, lambda e: e.__setitem__("gap_tau_to_inf", "Limit(gap, tau, oo)"))) == "inconclusive"
-    assert decide(cid, variant(ev, lambda e: e.__setitem__("gap_tau_to_inf", "1/2"))) == "inconclusive"
     assert decide(cid, variant(ev, lambda e: e.__setitem__("lower_bound_N_to_inf", "log(2)"))) == "inconclusive"
-    g = ev["collapsed_loss_N64"]
-    assert decide(cid, variant(ev, lambda e: e.__setitem__("gap_tau_to_0_value", g * (1 + 0.9 * fd.F64)))) == "underspecified"
-    assert decide(cid, variant(ev, lambda e: e.__setitem__("gap_tau_to_0_value", g * (1 + 1.1 * fd.F64)))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e.__setitem__("gap_bound_identity", "1/(a*m + 1)"))) == "inconclusive"
+    r0 = ev["near_orthogonal"][0]
+    # the bound is inclusive; a gap just above it, an ε of ½, or a gap below −10·F64 do not re-check
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", r0["bound"]))) == "proved"
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", r0["bound"] * (1 + 1e-9)))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("eps", 0.5))) == "inconclusive"
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", -9 * fd.F64))) == "proved"
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", -11 * fd.F64))) == "inconclusive"
+    # a gap at N = 1024 above the smallest bound of its τ: not shown bounded uniformly in N
+    rows = ev["near_orthogonal"]
+    smallest = min(r["bound"] for r in rows if r["tau"] == rows[2]["tau"])
+    bigger = variant(ev, lambda e: (e["near_orthogonal"][2].__setitem__("bound", 2 * smallest),
+                                    e["near_orthogonal"][2].__setitem__("gap", 1.5 * smallest)))
+    assert decide(cid, bigger) == "inconclusive"
 
 
 # ----------------------------------------------------------------------------- linear BYOL / MI

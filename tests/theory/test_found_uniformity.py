@@ -1,9 +1,12 @@
 """found.uniformity, found.ntxent-decomposition, found.simplex-etf, found.log-n-dims."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import sympy as sp
+import torch
 from scipy import special
 
 from sslverify.theory.found import uniformity
@@ -64,6 +67,50 @@ def test_log_n_bounds():
     b = uniformity.log_n_bounds()
     assert b["lower_bound_N_to_inf"] == sp.oo and b["gap_tau_to_inf"] == 0
     assert b["gap_N64_tau"][100.0] < 0.02 < 1.0 < b["gap_N64_tau"][0.5]
+
+
+def _ntxent_loop(z: np.ndarray, tau: float) -> float:
+    """NT-Xent with both views of each sample equal to z_i, written as the per-anchor loop of its definition:
+    ℓ = −1/τ + log(e^{1/τ} + Σ over the 2N − 2 negatives e^{s/τ}), averaged (each sample is two anchors)."""
+    n = len(z)
+    out = 0.0
+    for i in range(n):
+        neg = sum(2 * math.exp(float(z[i] @ z[j]) / tau) for j in range(n) if j != i)
+        out += -1 / tau + math.log(math.exp(1 / tau) + neg)
+    return out / n
+
+
+def test_log_n_dims_near_minimal():
+    """found.log-n-dims: (1) the identity behind gap ≤ (ε + 1/(N−1))/τ is exact; (2) the simplex value is what the
+    simplex gives (independent loop) and no configuration found by descent beats it (N = 6, τ = 0.5: Adam from random
+    unit vectors in R⁶ ends within 1e-6 above it — the minimiser the note's exercise names); (3) k = ⌈24 ln N⌉ random
+    unit vectors (all |cos| < ½, the union bound's guarantee w.p. ≥ 1 − 1/N) stay within the bound, with gaps that
+    shrink as N grows (0.042 → 0.022 at τ = 0.5, N = 64 → 256), so O(log N) dimensions are near-minimal at fixed τ."""
+    assert uniformity.near_minimal_gap_identity() == "0"
+    n, tau = 6, 0.5
+    simplex = np.eye(n) - 1 / n
+    simplex /= np.linalg.norm(simplex, axis=1, keepdims=True)  # N unit vectors with pairwise cos −1/(N−1)
+    # the loop and the closed form are the same sum in another order: float64 round-off (~1e-15)
+    assert abs(_ntxent_loop(simplex, tau) - uniformity.simplex_ntxent(n, tau)) < 1e-12
+    torch.manual_seed(0)
+    w = torch.randn(n, n, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.1)
+    for _ in range(200):
+        z = torch.nn.functional.normalize(w, dim=1)
+        s = z @ z.T / tau
+        neg = 2 * (torch.exp(s).sum(1) - torch.exp(torch.diagonal(s)))
+        loss = (-1 / tau + torch.log(math.exp(1 / tau) + neg)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    final = _ntxent_loop(torch.nn.functional.normalize(w.detach(), dim=1).numpy(), tau)
+    # ≥ the minimum up to round-off; Adam (lr 0.1, 200 steps) ends 7e-11 above it here: 1e-6 leaves room
+    assert -1e-12 <= final - uniformity.simplex_ntxent(n, tau) < 1e-6
+    for t in (0.5, 2.0):
+        rows = [uniformity.near_orthogonal_gap(m, t, seed=m) for m in (64, 256)]  # N = 1024: the gather's grid
+        for r in rows:
+            assert r["eps"] < 0.5 and 0 <= r["gap"] <= r["bound"], r
+        assert rows[1]["gap"] < rows[0]["gap"]  # the gap does not grow with N at k = ⌈24 ln N⌉
 
 
 def test_sphere2_legendre_energy():

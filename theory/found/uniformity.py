@@ -30,6 +30,7 @@ Derived here:
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -281,3 +282,37 @@ def log_n_bounds() -> dict:
             "gap_tau_to_0": sp.limit(gap.subs(NN, 64), TAU, 0, "+"),
             "simplex_tau_to_0": sp.limit(simplex.subs(NN, 64), TAU, 0, "+"),
             "gap_N64_tau": {t: float(gap.subs({NN: 64, TAU: t})) for t in (0.1, 0.5, 1.0, 10.0, 100.0)}}
+
+
+# ----------------------------------------------------------------------------- O(log N) dimensions are near-minimal
+def near_minimal_gap_identity() -> str:
+    """found.log-n-dims, the bound: with both views equal, anchor i's NT-Xent is ℓ_i = log(1 + Σ_neg e^{(s−1)/τ}) over
+    m = 2N − 2 negatives; if every |s| ≤ ε then ℓ_i ≤ log(1 + m a x) with a = e^{(−1/(N−1) − 1)/τ} and
+    x = e^{(ε + 1/(N−1))/τ} ≥ 1, while the simplex (the note's global minimiser) has ℓ* = log(1 + m a).  The identity
+    x − (1 + m a x)/(1 + m a) = (x − 1)/(1 + m a) ≥ 0 gives ℓ_i − ℓ* ≤ log x = (ε + 1/(N−1))/τ.  Returns the
+    residual of that identity ("0")."""
+    m, a, x = sp.symbols("m a x", positive=True)
+    return str(sp.simplify(x - (1 + m * a * x) / (1 + m * a) - (x - 1) / (1 + m * a)))
+
+
+def simplex_ntxent(n: int, tau: float) -> float:
+    """The simplex (ETF) value of NT-Xent, log(1 + (2N − 2)e^{−N/((N−1)τ)}): the note's global minimum (its exercise)."""
+    return math.log1p((2 * n - 2) * math.exp(-n / ((n - 1) * tau)))
+
+
+def near_orthogonal_gap(n: int, tau: float, seed: int, c: float = 24.0) -> dict:
+    """N random unit vectors in k = ⌈c ln N⌉ dimensions used as both views of N samples: NT-Xent (``ntxent_numpy``)
+    minus the simplex value, ε = the largest |cos| between distinct samples, and the bound (ε + 1/(N−1))/τ.
+    c = 24: for uniform unit vectors P(|cos| ≥ ½) ≤ 2e^{−k/8}, so over N²/2 pairs all |cos| < ½ with probability
+    ≥ 1 − 1/N (a union bound)."""
+    if not (isinstance(n, int) and n >= 2):
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not (tau > 0 and math.isfinite(tau)):
+        raise ValueError(f"tau must be a finite number > 0, got {tau!r}")
+    k = math.ceil(c * math.log(n))
+    z = np.random.default_rng(seed).standard_normal((n, k))
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    G = z @ z.T
+    eps = float(np.abs(G - np.diag(np.diag(G))).max())
+    gap = ntxent_numpy(z, z, tau) - simplex_ntxent(n, tau)
+    return {"n": n, "k": k, "tau": tau, "eps": eps, "gap": float(gap), "bound": (eps + 1 / (n - 1)) / tau}
