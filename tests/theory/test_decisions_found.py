@@ -342,7 +342,7 @@ def test_log_n_dims_decision_boundaries(ev):
     assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", r0["bound"]))) == "proved"
     assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", r0["bound"] * (1 + 1e-9)))) == "inconclusive"
     assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("eps", 0.5))) == "inconclusive"
-    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", -9 * fd.F64))) == "proved"
+    assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", -10 * fd.F64))) == "proved"
     assert decide(cid, variant(ev, lambda e: e["near_orthogonal"][0].__setitem__("gap", -11 * fd.F64))) == "inconclusive"
     # a gap at N = 1024 above the smallest bound of its τ: not shown bounded uniformly in N
     rows = ev["near_orthogonal"]

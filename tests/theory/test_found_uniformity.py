@@ -218,3 +218,24 @@ def test_sketch_and_trace_on_the_sphere():
     direct, _, _ = uniformity.sphere2_energy(np.array([0.5, 0.5]), pair)
     assert abs(np.exp(-4) * direct - sk["antipodal_S2"]) < 1e-15 and sk["antipodal_S2"] > 4 * sk["uniform_S2"]
     assert np.exp(-2 * 4.0) == sk["kernel_min"]  # ‖u − v‖² ≤ 4 on the sphere: L_uniform ≥ −8, never −∞
+
+
+def test_near_orthogonal_gap_record_and_inputs():
+    """The record of one draw: k = ⌈24 ln N⌉ (17 at N = 2), the bound (ε + 1/(N−1))/τ recomputed from the returned ε,
+    a gap that is the simplex gap of two unit vectors (N = 2: ℓ = log(1 + 2e^{(s−1)/τ}) against log(1 + 2e^{−2/τ}),
+    worked by hand from s = ±ε), the same draw for the same seed; N < 2, a non-integer N, τ ≤ 0 or τ = ∞ raise."""
+    r = uniformity.near_orthogonal_gap(2, 0.5, seed=3)
+    assert set(r) == {"n", "k", "tau", "eps", "gap", "bound"} and (r["n"], r["k"], r["tau"]) == (2, 17, 0.5)
+    assert r["bound"] == pytest.approx((r["eps"] + 1.0) / 0.5, rel=1e-15)  # same three float operations
+    s = r["eps"]  # the one pair's |cos|; its sign is the draw's: both signs give a gap ≥ 0
+    gaps = [math.log1p(2 * math.exp((v - 1) / 0.5)) - math.log1p(2 * math.exp(-2 / 0.5)) for v in (s, -s)]
+    assert min(abs(r["gap"] - g) for g in gaps) < 1e-12  # float64 round-off of O(1) logs
+    assert uniformity.near_orthogonal_gap(2, 0.5, seed=3) == r
+    r3 = uniformity.near_orthogonal_gap(3, 2.0, seed=1)  # N = 3: 1/(N − 1) = ½ (at N = 2 it equals N − 1)
+    assert r3["bound"] == pytest.approx((r3["eps"] + 0.5) / 2.0, rel=1e-15)
+    assert uniformity.near_orthogonal_gap(2, 0.5, seed=4)["eps"] != r["eps"]
+    for kw, match in ((dict(n=1, tau=0.5), "n must be an integer >= 2"), (dict(n=2.0, tau=0.5), "n must be an integer"),
+                      (dict(n=2, tau=0.0), "tau must be a finite number > 0"),
+                      (dict(n=2, tau=math.inf), "tau must be a finite number > 0")):
+        with pytest.raises(ValueError, match=match):
+            uniformity.near_orthogonal_gap(seed=0, **kw)
