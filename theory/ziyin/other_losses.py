@@ -75,7 +75,8 @@ def scl_normalized_limit(a0, c_aug, c: float = 1.0, source: bool = False) -> dic
     B = 2C with ``source=True``, eq. 17 as printed), Σ = A0 + C.  In whitened coordinates H = Σ^{1/2}WᵀWΣ^{1/2} the
     stationary points are masked (Prop. 3) with limit eigenvalues ½(λ_i + (2c − Σ_M λ)/d_M) on the mask M (App. D.1,
     ``normalization.limit_eigenvalues``), λ_i = b_i/σ_i; a mask is feasible when all are > 0; at the limit ρ = c and the
-    loss is Σ_M (h_i² − λ_i h_i).  Returns the feasible mask of least loss, its loss, and WᵀW = diag(h_i/σ_i) (0 off M)."""
+    loss is Σ_M (h_i² − λ_i h_i).  Returns the feasible mask of least loss, its loss, and WᵀW = diag(h_i/σ_i) (0 off M).
+    The width d1 is taken ≥ d (no rank limit); the 2^d − 1 masks are enumerated, so this is for small d."""
     a0, cv = np.asarray(a0, dtype=np.float64), np.asarray(c_aug, dtype=np.float64)
     if a0.ndim != 1 or a0.shape != cv.shape or a0.size == 0:
         raise ValueError(f"a0 and c_aug must be 1-d arrays of one length >= 1 (diagonals), got shapes {a0.shape}, {cv.shape}")
