@@ -9,6 +9,7 @@ import sympy as sp
 import torch
 from scipy import special
 
+from sslverify.numerics.losses import nt_xent
 from sslverify.theory.found import uniformity
 
 
@@ -96,10 +97,7 @@ def test_log_n_dims_near_minimal():
     w = torch.randn(n, n, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([w], lr=0.1)
     for _ in range(200):
-        z = torch.nn.functional.normalize(w, dim=1)
-        s = z @ z.T / tau
-        neg = 2 * (torch.exp(s).sum(1) - torch.exp(torch.diagonal(s)))
-        loss = (-1 / tau + torch.log(math.exp(1 / tau) + neg)).mean()
+        loss = nt_xent(w[None], w[None], tau).sum()  # the project's SimCLR NT-Xent, both views = w (normalised inside)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -274,18 +274,12 @@ def _near_optimum_gradient_spectra(c: float, n: int = 300, seed: int = 2) -> tup
     z = torch.rand(n, d, generator=g, dtype=torch.float64)
     zt = z.clone()
     zt[:, dc:] += 0.3 * torch.randn(n, d - dc, generator=g, dtype=torch.float64)
-    Ws = [W.requires_grad_(True) for W in Ws]
+    params = {f"W{l}": W[None].requires_grad_(True) for l, W in enumerate(Ws)}  # forward's (K = 1, out, in) layout
+    params.update({f"b{l}": b[None] for l, b in enumerate(bs)})
     Dm = torch.tensor([c] + [0.0] * (d - dc), dtype=torch.float64)
-
-    def f(x):
-        for k, (W, b) in enumerate(zip(Ws, bs)):
-            x = x @ W.T + b
-            if k < len(Ws) - 1:
-                x = torch.nn.functional.leaky_relu(x, 0.2)
-        return x * Dm
-
-    L = infonce(f(z), f(zt), torch.ones(d, dtype=torch.float64))
-    grads = torch.autograd.grad(L, Ws)
+    L = infonce(forward(params, z[None], 0.2) * Dm, forward(params, zt[None], 0.2) * Dm,
+                torch.ones(d, dtype=torch.float64)).sum()
+    grads = [G[0] for G in torch.autograd.grad(L, [params[f"W{l}"] for l in range(len(Ws))])]
     return float(L.detach()) / math.log(n), [(s / s.max()).tolist() for s in map(torch.linalg.svdvals, grads)]
 
 

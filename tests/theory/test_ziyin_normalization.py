@@ -301,33 +301,41 @@ def test_prop3_counterexample_autograd():
     assert float(np.trace(W @ S.numpy() @ W.T)) == pytest.approx(rho, rel=1e-14)  # float64 round-off
 
 
-def _eq5_minimum(eps: float, kappa: float = 100.0, seeds: int = 1, s1: float = 1.0) -> np.ndarray:
-    """Brute-force L-BFGS minimisation of eq. 5 over a full 5×5 W (commuting diagonal A0, C: a_1 − c_1 = ε,
-    a_1 + c_1 = s1, c_j = 0 otherwise), c = 1, from ``seeds`` random starts (a non-global end point would make the
-    assertions fail, not pass vacuously); returns diag(H) = the occupancy of each direction at the best run."""
+def eq5_minimiser(b, s, kappa: float, c: float = 1.0, seeds: int = 1) -> np.ndarray:
+    """Brute-force L-BFGS minimisation of eq. 5, −Tr[WBWᵀ] + Tr[(WΣWᵀ)²] + κ(Tr[WΣWᵀ] − c)², over a full d×d W for
+    diagonal B = diag(b), Σ = diag(s), written out here (numpy, no project code), from ``seeds`` random starts (a
+    non-global end point would make the callers' assertions fail, not pass vacuously); returns W of the best run."""
     from scipy.optimize import minimize
 
-    a = np.array([(s1 + eps) / 2, 1.0, 2.0, 0.5, 1.5])
-    cc = np.array([(s1 - eps) / 2, 0.0, 0.0, 0.0, 0.0])
-    b, s = a - cc, a + cc
+    b, s = np.asarray(b, float), np.asarray(s, float)
+    d = b.size
 
     def fun(w):
-        W = w.reshape(5, 5)
+        W = w.reshape(d, d)
         P = (W * s) @ W.T
         rho = np.trace(P)
         WS = W * s
-        L = -np.sum(W * W * b) + np.sum(P * P) + kappa * (rho - 1.0) ** 2
-        grad = -2 * W * b + 4 * P @ WS + 4 * kappa * (rho - 1.0) * WS
+        L = -np.sum(W * W * b) + np.sum(P * P) + kappa * (rho - c) ** 2
+        grad = -2 * W * b + 4 * P @ WS + 4 * kappa * (rho - c) * WS
         return L, grad.ravel()
 
     best = None
     for seed in range(seeds):
-        w0 = 0.3 * np.random.default_rng(seed).normal(size=25)
+        w0 = 0.3 * np.random.default_rng(seed).normal(size=d * d)
         r = minimize(fun, w0, jac=True, method="L-BFGS-B", options=dict(maxiter=5000, gtol=1e-11, ftol=1e-15))
         if best is None or r.fun < best.fun:
             best = r
-    W = best.x.reshape(5, 5)
-    return np.einsum("ij,ij->j", W, W) * s  # diag(Σ^{1/2}WᵀWΣ^{1/2})
+    return best.x.reshape(d, d)
+
+
+def _eq5_minimum(eps: float, kappa: float = 100.0, seeds: int = 1, s1: float = 1.0) -> np.ndarray:
+    """eq5_minimiser for commuting diagonal A0, C with a_1 − c_1 = ε, a_1 + c_1 = s1, c_j = 0 otherwise (B = A0 − C,
+    c = 1); returns diag(H) = diag(Σ^{1/2}WᵀWΣ^{1/2}), the occupancy of each direction."""
+    a = np.array([(s1 + eps) / 2, 1.0, 2.0, 0.5, 1.5])
+    cc = np.array([(s1 - eps) / 2, 0.0, 0.0, 0.0, 0.0])
+    s = a + cc
+    W = eq5_minimiser(a - cc, s, kappa, seeds=seeds)
+    return np.einsum("ij,ij->j", W, W) * s
 
 
 def test_eq14_brute_force_minimisation():

@@ -13,6 +13,7 @@ from sslverify.numerics.tolerance import assert_rel_close, monte_carlo_close
 from sslverify.theory.ziyin import landscape as la
 from sslverify.theory.ziyin import normalization as no
 from sslverify.theory.ziyin import other_losses as ol
+from test_ziyin_normalization import eq5_minimiser
 
 # Monte Carlo setting of the second-method tests: non-commuting A0, C and a generic W (d = 2)
 A0_MC = np.array([[2.0, 0.3], [0.3, 1.0]])
@@ -224,32 +225,6 @@ def test_vicreg_origin_hessian_autograd():
 
 
 # ----------------------------------------------------------------------------- SCL with normalisation (κ → ∞)
-def _normalised_scl_minimum(B, Sig, c: float = 1.0, kappa: float = 1e3, starts: int = 2, seed: int = 0) -> np.ndarray:
-    """WᵀW at the best of ``starts`` L-BFGS minimisations (200 iterations each) of −Tr[WBWᵀ] + Tr[(WΣWᵀ)²] + κ(Tr[WΣWᵀ] − c)² (eq. 5 with
-    SCL's quartic form), W ∈ R^{3×3} from N(0, ¼) starts, float64 autograd: no mask formula involved."""
-    B, S = torch.tensor(B, dtype=torch.float64), torch.tensor(Sig, dtype=torch.float64)
-    g = torch.Generator().manual_seed(seed)
-    best = None
-    for _ in range(starts):
-        W = (0.5 * torch.randn(3, 3, generator=g, dtype=torch.float64)).requires_grad_(True)
-        opt = torch.optim.LBFGS([W], max_iter=200, tolerance_grad=1e-12, tolerance_change=1e-15,
-                                line_search_fn="strong_wolfe")
-
-        def closure():
-            opt.zero_grad()
-            P = W @ S @ W.T
-            loss = -torch.trace(W @ B @ W.T) + torch.trace(P @ P) + kappa * (torch.trace(P) - c) ** 2
-            loss.backward()
-            return loss
-        opt.step(closure)
-        with torch.no_grad():
-            P = W @ S @ W.T
-            loss = float(-torch.trace(W @ B @ W.T) + torch.trace(P @ P) + kappa * (torch.trace(P) - c) ** 2)
-        if best is None or loss < best[0]:
-            best = (loss, (W.T @ W).detach().numpy())
-    return best[1]
-
-
 def test_scl_with_normalisation_can_collapse():
     """App. D.4's no-collapse sentence is made 'when normalization exists' (§1.2's eq. 5, κ → ∞).  A0 = I₃,
     C = diag(0, 0, 9), c = 1, derived B = 2A0: λ = 2a/(a + c) = (2, 2, 0.2); the full mask has h₃ = ½(0.2 + (2 − 4.2)/3)
@@ -259,14 +234,16 @@ def test_scl_with_normalisation_can_collapse():
     r = ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0])
     assert r["mask"] == [0, 1]
     np.testing.assert_allclose(r["gram_diag"], [0.5, 0.5, 0.0], rtol=0, atol=1e-15)  # exact halves, float64
-    G = _normalised_scl_minimum(2 * np.eye(3), np.diag([1.0, 1.0, 10.0]))
+    W = eq5_minimiser([2.0, 2.0, 2.0], [1.0, 1.0, 10.0], kappa=1e3)
+    G = W.T @ W
     # finite κ: h = ½(λ + 2κ(c − ½Σ_Mλ)/(1 + κ d_M)) is 2.5e-4 off its limit at κ = 1e3 (σ = 1 there): 1e-3 is 4× that
     np.testing.assert_allclose(G, np.diag([0.5, 0.5, 0.0]), rtol=0, atol=1e-3)
     assert G[2, 2] < 1e-8
     s = ol.scl_normalized_limit([1.0, 1.0, 1.0], [0.0, 0.0, 9.0], source=True)
     assert s["mask"] == [0, 1, 2]
     np.testing.assert_allclose(s["gram_diag"], [1 / 30, 1 / 30, (14 / 15) / 10], rtol=1e-12)  # float64 round-off
-    Gs = _normalised_scl_minimum(np.diag([0.0, 0.0, 18.0]), np.diag([1.0, 1.0, 10.0]))
+    Ws = eq5_minimiser([0.0, 0.0, 18.0], [1.0, 1.0, 10.0], kappa=1e3)
+    Gs = Ws.T @ Ws
     np.testing.assert_allclose(np.diag(Gs), s["gram_diag"], rtol=0, atol=1e-3)  # same finite-κ margin as above
 
 
