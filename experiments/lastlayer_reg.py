@@ -152,7 +152,7 @@ def run(cfg: Config, out_dir: Path) -> dict:
     dt = getattr(torch, cfg.dtype)
 
     def rep(arrs, dtype=torch.float64):  # seed-major, configuration-minor: run k = s·C + c
-        return torch.tensor(np.stack([a for a in arrs for _ in CONFIGS])).to(dtype)
+        return torch.from_numpy(np.stack(arrs)).repeat_interleave(len(CONFIGS), 0).to(dtype)
 
     def rep_init(depth, seed0):  # drawn in float64 (same initial weights for either precision), then cast
         ps = [init_mlp(1, cfg.d, depth, cfg.seed * 1000 + seed0 + s, width=cfg.width) for s in range(S)]

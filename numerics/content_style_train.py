@@ -167,9 +167,10 @@ def forward(params: dict, x: torch.Tensor, slope: float = 0.01, normalize: bool 
     depth = sum(1 for k in params if k.startswith("W"))
     h, acts = x, []
     for l in range(depth):
-        h = torch.bmm(h, params[f"W{l}"].transpose(1, 2))
-        if f"b{l}" in params:
-            h = h + params[f"b{l}"].unsqueeze(1)
+        if f"b{l}" in params:  # the bias inside the GEMM: the same numbers as bmm + bias (checked), one pass less
+            h = torch.baddbmm(params[f"b{l}"].unsqueeze(1), h, params[f"W{l}"].transpose(1, 2))
+        else:
+            h = torch.bmm(h, params[f"W{l}"].transpose(1, 2))
         if l < depth - 1:
             h = torch.nn.functional.leaky_relu(h, slope)
         acts.append(h)

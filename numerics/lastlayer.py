@@ -71,7 +71,8 @@ def train_encoder_projector(encoder: dict, projector: dict, use_projector, lam, 
     last = last_key(encoder)
     enc_keys, proj_keys = list(encoder), list(projector)
     draw = paired_minibatch_stream(x_pool.to(device=dev, dtype=dt), xt_pool.to(device=dev, dtype=dt), batch)
-    mask = use.view(K, 1, 1)
+    all_on = bool(use.all())
+    on = None if all_on or not bool(use.any()) else use.nonzero().squeeze(1)  # runs that train a projector
 
     def split(p):
         return {k: p["enc." + k] for k in enc_keys}, {k: p["proj." + k] for k in proj_keys}
@@ -81,7 +82,11 @@ def train_encoder_projector(encoder: dict, projector: dict, use_projector, lam, 
     def step(p, s, ctx):
         enc, proj = split(p)
         h = forward(enc, draw(ctx), slope)  # anchors, then positives
-        z = torch.where(mask, forward(proj, h, slope), h)
+        if on is None:  # every run (or none) through its projector
+            z = forward(proj, h, slope) if all_on else h
+        else:  # only the runs that use one: the others' projectors get a zero gradient, as through torch.where
+            sub = {k: v.index_select(0, on) for k, v in proj.items()}
+            z = h.index_copy(0, on, forward(sub, h.index_select(0, on), slope))
         # the InfoNCE's N×N part in closed form (= ``infonce`` and its gradient to round-off); autograd only
         # through the networks, from ∂L/∂z, and through the penalty
         loss, gz, gzt = infonce_with_grad(z[:, :batch].detach(), z[:, batch:].detach(), tau, kind)  # (K,)

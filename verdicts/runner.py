@@ -144,8 +144,8 @@ def group_by_experiment(claims: list[Claim], cost: Callable[[Claim], float] | No
     groups: dict[int, list[Claim]] = {}
     for i, c in enumerate(claims):
         groups.setdefault(find(i), []).append(c)
-    # longest first (from the last run's timings where known; else experiment groups first), so that the
-    # workers finish together
+    # longest first (``cost``: scheduling_cost; claims of unknown cost count 0, experiment groups first among
+    # equals), so that the workers finish together
     def weight(g: list[Claim]) -> tuple[float, int]:
         return (sum((cost(c) or 0.0) for c in g) if cost else 0.0, sum(bool(_experiments_of(c)) for c in g))
 
@@ -183,6 +183,18 @@ def _worker_run(ids: list[str], claim_paths: tuple[str, ...], quick: bool, out_d
 def _from_json(claim: Claim, d: dict) -> CheckReport:
     return CheckReport(claim, d["computed"], d["reason"], d.get("details", {}), list(d.get("plots", [])),
                        d.get("seconds", 0.0), d.get("error"), d.get("cached", False))
+
+
+def scheduling_cost(out_dir: Path, quick: bool) -> Callable[[Claim], float | None]:
+    """Seconds a check is expected to take, to start the longest first: its last time in ``out_dir``'s cache, else
+    the shipped hint of a built-in claim (:mod:`sslverify.verdicts.timings`; a cold report has no cache), else None."""
+    from sslverify.verdicts import cache, timings
+
+    def cost(c: Claim) -> float | None:
+        last = cache.previous_seconds(out_dir, c)
+        return last if last is not None else timings.hint(c.id, quick)
+
+    return cost
 
 
 def default_jobs() -> int:
@@ -229,7 +241,7 @@ def run_checks(claims: list[Claim], quick: bool, out_dir: Path, jobs: int | None
         if on_done:
             on_done(rep)
 
-    groups = group_by_experiment(todo, cost=lambda c: cache.previous_seconds(out_dir, c))
+    groups = group_by_experiment(todo, cost=scheduling_cost(out_dir, quick))
     if jobs == 1 or len(groups) <= 1:
         before = _single_thread()
         try:

@@ -104,6 +104,49 @@ def test_claims_sharing_an_experiment_share_a_worker():
     assert ["ziyin.thm1"] in groups
 
 
+def test_cold_report_starts_the_longest_check_first(tmp_path):
+    """A cold report (no cache) orders by the shipped hints (verdicts.timings); a check's own last time wins."""
+    from sslverify.verdicts import timings
+    from sslverify.verdicts.runner import scheduling_cost
+
+    ids = ["ziyin.thm1", "ziyin.sigma-scaling", "lastlayer.reg", "pokle.cl-vs-ncl", "pokle.predictor"]
+    claims = [get_claim(i) for i in ids]
+    cost = scheduling_cost(tmp_path, quick=False)
+    assert cost(get_claim("lastlayer.reg")) == timings.hint("lastlayer.reg", False) > 30  # the longest check
+    order = [sorted(c.id for c in g) for g in group_by_experiment(claims, cost=cost)]
+    assert order[0] == ["lastlayer.reg"] and order[-1] == ["ziyin.thm1"], order
+    assert order.index(["pokle.cl-vs-ncl", "pokle.predictor"]) < order.index(["ziyin.sigma-scaling"])
+    # once a check has run here, its own time replaces the hint
+    reg = get_claim("lastlayer.reg")
+    cache.store(tmp_path, reg, "k", {"verdict": "confirmed", "reason": "r", "details": {}, "plots": [], "seconds": 0.25})
+    assert cost(reg) == 0.25
+    order = [sorted(c.id for c in g) for g in group_by_experiment(claims, cost=cost)]
+    assert order[0] == ["pokle.cl-vs-ncl", "pokle.predictor"] and order[-1] == ["lastlayer.reg"], order
+    assert scheduling_cost(tmp_path, quick=True)(get_claim("found.srank")) is None  # under 0.5 s: not in the table
+
+
+def test_timings_table_regenerates_from_a_report(tmp_path):
+    from sslverify.verdicts import timings
+
+    module = tmp_path / "timings_copy.py"
+    module.write_text(Path(timings.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"quick": True, "seconds": 9.0, "claims": [
+        {"id": "a.slow", "seconds": 7.25}, {"id": "a.cached", "seconds": 50.0, "cached": True},
+        {"id": "a.fast", "seconds": 0.1}, {"id": "a.mid", "seconds": 1.0}]}), encoding="utf-8")
+    assert timings.update(results, module) == {"a.slow": 7.2, "a.mid": 1.0}  # cached and < 0.5 s left out
+    ns: dict = {"__file__": str(module), "__name__": "timings_copy"}
+    exec(compile(module.read_text(encoding="utf-8"), str(module), "exec"), ns)
+    assert ns["SECONDS"]["quick"] == {"a.slow": 7.2, "a.mid": 1.0}
+    assert ns["SECONDS"]["default"] == timings.SECONDS["default"]  # the other table untouched
+    results.write_text(json.dumps({"quick": False, "claims": [{"id": "x", "seconds": 1, "cached": True}]}))
+    with pytest.raises(ValueError, match="no computed"):
+        timings.update(results, module)
+    results.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="results_path must be"):
+        timings.update(results, module)
+
+
 def test_parallel_run_equals_serial_run(tmp_path):
     ids = ["ziyin.prop6", "found.srank", "rusak.lemma2", "lastlayer.eq7a"]
     claims = [get_claim(i) for i in ids]
