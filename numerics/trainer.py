@@ -254,7 +254,8 @@ class _Batch:
         ℓ_i = log Σ_j e^{s_ij} − s_ii|_{α=1}, L = Σ_i w_i ℓ_i, w_i = 1/N on real anchors.
         One bmm of augmented features gives D_ij = s_ij − ½|f_i|² = −½|f_i − f'_j|² (+ log α at j = i):
         [f, −½|f|², 1]·[f', 1, −½|f'|²].  The shift ½|f_i|² is an exact bound (e^{D_ij} ≤ 1: no overflow;
-        rows whose sum underflows fall back to the row max) and cancels in ℓ_i = log Σ_j e^{D_ij} − D_ii|_{α=1}.
+        a run with a row whose sum underflows falls back to the row max, that run only) and cancels in
+        ℓ_i = log Σ_j e^{D_ij} − D_ii|_{α=1}.
         With E = e^D, one bmm E [f', 1] gives E f' and the row sums z; with a = w/z,
         G = diag(a) E − diag(w) = ∂L/∂s = diag(a) E', E' = E − diag(z):
             ∂L/∂f = a ⊙ (E f') − w ⊙ f',   ∂L/∂f' = Gᵀ f − colsum(G) ⊙ f' = E'ᵀ(a ⊙ f) − (E'ᵀa) ⊙ f'
@@ -300,12 +301,15 @@ class _Batch:
         fp1 = fpa[..., : d1 + 1].contiguous()  # [f', 1] (contiguous: a faster GEMM operand)
         t = torch.bmm(E, fp1, out=buf["t"])  # (K, N, d1 + 1): E f' and the row sums
         z = t[..., d1]
-        zmin = torch.where(self.mask, z, 1.0).amin() if self.padded else z.amin()
-        if float(zmin) < self.tiny:  # exact bound too loose for some row: shift by the row max
+        zmin = (torch.where(self.mask, z, 1.0) if self.padded else z).amin(-1)  # (K,)
+        need = zmin < self.tiny
+        if bool(need.any()):  # exact bound too loose for some row of run k: shift run k's rows by their max
             D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])
             if self.any_alpha_lt1:
                 D.diagonal(dim1=1, dim2=2).add_(self.log_alpha.unsqueeze(-1))
-            shift = D.amax(-1)
+            # per run, so that a run's numbers do not depend on the others in its batch: the other runs subtract
+            # and add 0.0, which reproduces the unshifted path exactly (D − 0 = D, log z + 0 = log z)
+            shift = torch.where(need.unsqueeze(-1), D.amax(-1), 0.0)
             E = D.sub_(shift.unsqueeze(-1)).exp_()
             t = torch.bmm(E, fp1, out=buf["t"])
             z = t[..., d1]

@@ -334,3 +334,24 @@ def test_quartic_training_recovers_thm1_minimum(d1):
     assert np.abs(G - pred).max() <= bound, (np.linalg.eigvalsh(G), np.linalg.eigvalsh(pred))
     want_eigs = {2: [0.0, 0.0, 1.5, 2.0], 4: [0.0, 0.25, 1.5, 2.0]}[d1]
     assert np.allclose(res.gram_eigs[0].numpy(), want_eigs, rtol=0, atol=bound + 1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_underflow_fallback_is_per_run(dtype):
+    """A run whose rows underflow (|f_i − f'_j|² ≫ 2·708) takes the row-max shift; a run beside it in the batch keeps
+    the unshifted arithmetic: its loss and ∂L/∂W equal, bit for bit, its own alone, and the shifted run's equal its
+    alone too (before: one global switch, so a run's round-off depended on its batch-mates)."""
+    big = LinearProblem(A0=np.eye(4), C=1e5 * np.eye(4), d1=4, n=16, alpha=0.5, seed=1)
+    ok = LinearProblem(A0=np.eye(4), C=0.25 * np.eye(4), d1=4, n=16, alpha=0.5, seed=2)
+    s = TrainSettings(loss="weighted_infonce", dtype=dtype, progress=False).validate()
+    W = torch.randn(2, 4, 4, dtype=getattr(torch, dtype), generator=torch.Generator().manual_seed(0))
+
+    def step(probs, W):
+        b = trainer._Batch(probs, s)
+        b.init_weights([torch.Generator().manual_seed(int(p.seed)) for p in probs])
+        return b.infonce_step(W)
+
+    (lb, gb), (l_big, g_big), (l_ok, g_ok) = step([big, ok], W), step([big], W[:1]), step([ok], W[1:])
+    assert float(l_big[0]) > 1e4 and bool(torch.isfinite(g_big).all())  # the shifted path ran and is finite
+    assert torch.equal(lb[1:], l_ok) and torch.equal(gb[1:], g_ok)
+    assert torch.equal(lb[:1], l_big) and torch.equal(gb[:1], g_big)
