@@ -902,10 +902,11 @@ GAMMA2_GAP = 1e-3  # a reading "differs from γ²" only if off by more than 1e-3
        "With the note's σ_j = √((1/N)Σ_b(z_{b,j} − μ_j)²) (no ε), Var_b(ẑ_j) = γ_j² exactly whenever σ_j > 0 "
        "(biased batch variance, as σ_j itself); nonzero iff γ_j ≠ 0. (With torch's ε stabiliser instead: γ_j² v_j/(v_j + ε).) "
        "The note's gloss 'Each dimension is forced to have nonzero variance — all N batch samples cannot map to the same value "
-       "in dimension j' does not follow from the identity: the identity presupposes σ_j > 0, i.e. that the N inputs z_{b,j} "
-       "are not all equal; nothing in it stops them from collapsing (at collapse the ε-free ẑ is 0/0, and with ε = 1e-5, "
-       "γ = 2 the output variance γ²v/(v + ε) is 3.996, 3.636, 0.364, 0.0040, 0 at batch variance v = 1e-2, 1e-4, 1e-6, "
-       "1e-8, 0 — it goes to 0 with v).",
+       "in dimension j' follows when read about the output ẑ_j (the quantity Var_b(ẑ_j) of the same sentence): its variance "
+       "is γ_j² > 0 for every batch with σ_j > 0, γ_j ≠ 0. Read as BN keeping the inputs z_{b,j} from collapsing, it does not "
+       "follow: the identity presupposes σ_j > 0, i.e. that the N inputs are not all equal, and nothing in it stops them from "
+       "collapsing (at collapse the ε-free ẑ is 0/0, and with ε = 1e-5, γ = 2 the output variance γ²v/(v + ε) is 3.996, "
+       "3.636, 0.364, 0.0040, 0 at batch variance v = 1e-2, 1e-4, 1e-6, 1e-8, 0 — it goes to 0 with v).",
        ("σ_j > 0: the identity is 0/0 at collapse (all z_{b,j} equal; the note: 'then σ_j = 0 and BN is undefined')",
         "Var_b is the 1/N batch variance, the convention of the note's σ_j",
         "'forced to have nonzero variance' needs γ_j ≠ 0"), "proved",
@@ -921,6 +922,11 @@ GAMMA2_GAP = 1e-3  # a reading "differs from γ²" only if off by more than 1e-3
            Reading("Var_b as the unbiased (1/(N−1)) sample variance", "corrected",
                    "Var_b is not defined in the note; with 1/(N−1) it is γ²N/(N−1) (4.571 for N = 8, γ = 2)",
                    evidence=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_autograd",)),
+           Reading("the gloss 'forced to have nonzero variance — all N batch samples cannot map to the same value' as a "
+                   "statement about the output ẑ_j (the Var_b(ẑ_j) of the same sentence)", "proved",
+                   "Var_b(ẑ_j) = γ_j² > 0 for every batch with σ_j > 0 and γ_j ≠ 0, so the N outputs are not all equal; "
+                   "a collapsed input batch (σ_j = 0) lies outside the ε-free map's domain (0/0)",
+                   evidence=(T + "test_found_batchnorm.py::test_bn_variance_as_defined_symbolic",)),
            Reading("the gloss 'forced to have nonzero variance — all N batch samples cannot map to the same value' as a "
                    "statement about the inputs z_{b,j} (BN prevents their collapse)", "corrected",
                    "the identity holds only for σ_j > 0, so it cannot exclude σ_j = 0: at collapse the note's ẑ is 0/0 "
@@ -1504,8 +1510,9 @@ def linear_byol_evidence(quick: bool, out_dir: Path) -> dict:
 @claim("found.linear-byol", _src("The Linear Regime Analysis (Tian et al., 2021)"),
        "For zero-mean x and additive independent noise, F = E[x₁x₂ᵀ] = Σ_x; linear SimSiam/BYOL (linear predictor, stop-gradient, "
        "optional EMA) trained by SGD on such views ends with rowspace(W) at the top-d eigenvectors of Σ_x (principal angles → 0).",
-       ("zero-mean data (else F = Σ_x + μμᵀ)", "isotropic noise, spectral gap after the d-th eigenvalue",
-        "predictor learning rate above the encoder's (10×)", "no weight decay",
+       ("zero-mean data (else F = Σ_x + μμᵀ)", "isotropic noise of variance σ² > 0 (the note's η ~ N(0, σ²I); σ² = 0 not run)",
+        "spectral gap after the d-th eigenvalue",
+        "predictor learning rate above the encoder's (10×; equal rates not run)", "no weight decay",
         "F read as E[t(x)t′(x)ᵀ] of the inputs: the note writes f(t(x)) but states F ∈ R^{n×n} and F = E[x₁x₂ᵀ]"), "confirmed",
        definitions=(Q_SETUP, Q_F, Q_F_ADD, Q_TIAN),
        scope="linear encoder and predictor, Gaussian data with isotropic additive noise, SGD without weight decay (the "

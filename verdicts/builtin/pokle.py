@@ -531,8 +531,9 @@ def thm3_evidence(quick: bool = True) -> dict:
 @claim("pokle.thm3", Source(F, "Thm 3", "eqs. 14–15, Assumptions 1, 2, 4"),
        "Alternating optimisation of eq. 15 (inner GD loops to convergence, row normalisation after each step, SG on the fixed "
        "network) from a warm start with |Δ_ij| < 1/(10d) and fixed bias b inside Assumption 4's interval drives Wᵒ and Wᵗ to I. "
-       "Outside the assumptions it can fail: b = 0 (SReLU = identity) leaves W where it started, b = 0.99 ends at max|W − I| = "
-       "1/√2, a random start ends at other (signed-permutation-like) points; a warm start 10× farther than assumed still converges.",
+       "Outside the assumptions it can fail: b = 0 (SReLU = identity) leaves W where it started, b = 0.99 ends away from I "
+       "(max|W − I| = 1/√2 in our seed-0 run; the value varies with the seed), a random start ends at other points; a warm "
+       "start 10× farther than assumed still converges.",
        ("M = I, σ₀ = 0 (Assumption 3 holds trivially), d ∈ {3, 4}, κ = α = ½", "population expectation by exact enumeration",
         "inner loop: projected GD with step 20 until max change < 1e-13 (the algorithm's inner steps are lost in the text)",
         "the target update minimises L(Wᵗ, Wᵒ) (roles swapped, §4.1)"),
