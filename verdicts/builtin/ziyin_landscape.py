@@ -173,7 +173,8 @@ def thm1_evidence(quick: bool = True) -> dict:
                "B̃ is degenerate), M a 0/1 mask on non-negative Λ_ii with at most d* = min(d0, d1) ones; "
                "conversely every such matrix is WᵀW of a stationary W. Source proof flaws (statement unaffected): "
                "it multiplies by B⁻¹ (B need not be invertible), eq. 27 has an extra Σ, eq. 29 says eigenvalues "
-               "of Σ^{1/2}B⁻¹Σ^{1/2}; the Gaussian assumption is not needed for eq. 4's stationary points."),
+               "of Σ^{1/2}B⁻¹Σ^{1/2}; given Prop 6's quartic form (which needs Gaussian data), the stationary-point "
+               "analysis uses no further distributional assumption."),
     assumptions=(QUARTIC, SPD, "'the eigenvalue decomposition' read as 'an' eigendecomposition"),
     verdict="proved",
     evidence=(T + "test_gradient_formula_symbolic", T + "test_gradient_and_hessian_match_autograd",
@@ -654,14 +655,15 @@ DEF_DM_TR = ("\"where $d_M := \\text{Tr}[M]$ is the number of nonzero eigenvalue
                                         DD + "test_numeric_limit_eigenvalues_match_the_formula_and_are_stationary")),
         Reading("λ̄ = Tr[Σ⁻¹B_M]/d, the mean of all d eigenvalues of Σ⁻¹B_M (its d − d_M zeros included)", "corrected",
                 "'its average' of the d × d matrix Σ⁻¹B_M taken literally; then eq. 8 is wrong when d_M < d: d = 3, "
-                "M = {1, 2}, λ = (1, ½), c = 0.1: direction 2 passes (0.6 > 1.5/3 = 0.5) yet its limit eigenvalue "
+                "M = {1, 2}, λ = (1, ½), c = 0.1: direction 2 passes (0.6 > 1.5/3 = 0.5) yet its limit eigenvalue (of the "
+                "whitened Σ^{1/2}WᵀWΣ^{1/2}) "
                 "½(0.5 + (0.2 − 1.5)/2) = −0.075 < 0 (the masked mean 0.75 says: collapses; the stationary point solved "
                 "numerically at large κ, Σ = diag(1, 2, ½), gives −0.075 too). With M the full index set the two "
                 "readings coincide (d_M = d) and predict the numeric signs",
                 evidence=(N + "test_eq8_masked_mean_counterexample", D + "test_norm_limit_literal_reading_must_recheck")),
         Reading("λ̄ = the mean of the eigenvalues of Σ⁻¹B (B not masked)", "corrected",
                 "'its average' read as the average eigenvalue of the unmasked problem; then eq. 8 is wrong for masks that "
-                "drop directions: d = 2, λ(Σ⁻¹B) = (1, ½), c = 0.1, M = {2}: 0.5 + 0.2 > 0.75 fails, yet the limit "
+                "drop directions: d = 2, λ(Σ⁻¹B) = (1, ½), c = 0.1, M = {2}: 0.5 + 0.2 > 0.75 fails, yet the whitened limit "
                 "eigenvalue ½(0.5 + 0.2 − 0.5) = 0.1 > 0 (a valid limit point; the masked and Tr/d means, 0.5 and 0.25, "
                 "agree with it; the numeric stationary point at large κ, Σ = diag(1, 2), gives 0.1 too). With M = {1, 2} all "
                 "three readings coincide (d_M = d, B_M = B) and predict the numeric signs (+, −)",
