@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 import torch
 from hypothesis import given, strategies as st
 
@@ -80,3 +81,11 @@ def test_srank_limit():
     r = ranks.srank_limit()
     assert r["scale_invariant"] and r["closed_form_ok"] and r["limit"] == 1
     assert str(r["first_order_slope"]) == "2*(d - 1)/lambda_1"
+
+
+def test_srank_limit_needs_small_total_tail():
+    # the record's scope sentence: λ₁ ≫ ε alone is not enough, at (d − 1)ε = λ₁ srank = 4 − 4/d → 4 (not 1)
+    lam, eps, d = sp.symbols("lambda_1 epsilon d", positive=True)
+    srank = (lam + (d - 1) * eps) ** 2 / (lam**2 + (d - 1) * eps**2)  # (tr Σ)²/‖Σ‖_F² of diag(λ₁, ε, …, ε)
+    at = srank.subs(eps, lam / (d - 1))
+    assert sp.simplify(at - (4 - 4 / d)) == 0 and sp.limit(at, d, sp.oo) == 4

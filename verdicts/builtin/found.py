@@ -250,10 +250,13 @@ LIMIT_NUMERIC = 1e-6  # srank(diag(1, ε, …)) − limit ≈ 2(d−1)ε/λ₁ =
 
 
 @claim("found.srank-limit", _src("Exercise 1"),
-       "srank(αΣ) = srank(Σ) for α > 0 and lim_{ε→0⁺} srank(diag(λ₁, ε, …, ε)) = 1 for every d (approach 1 + 2(d−1)ε/λ₁).",
+       "srank(αΣ) = srank(Σ) for α > 0 and lim_{ε→0⁺} srank(diag(λ₁, ε, …, ε)) = 1 for every d (approach 1 + 2(d−1)ε/λ₁). "
+       "The limit is at fixed d: srank ≈ 1 needs (d − 1)ε ≪ λ₁, not λ₁ ≫ ε alone (at (d − 1)ε = λ₁ it is (2λ₁)²/(λ₁² + "
+       "λ₁ε) → 4 as ε/λ₁ → 0).",
        ("λ₁ > 0",), "proved",
        definitions=(Q_SRANK, Q_EX1),
-       evidence=(T + "test_found_ranks.py::test_srank_limit", D + "test_srank_limit_decision_boundaries"),
+       evidence=(T + "test_found_ranks.py::test_srank_limit", T + "test_found_ranks.py::test_srank_limit_needs_small_total_tail",
+                 D + "test_srank_limit_decision_boundaries"),
        gather=srank_limit_evidence)
 def decide_srank_limit(ev: dict) -> Outcome:
     if not (ev["scale_invariant"] and ev["closed_form_ok"]):

@@ -625,7 +625,8 @@ def reg_classify(st: dict, target: float) -> str:
        "Adding ‖WWᵀ − I‖_F² (weight 1) on the encoder's last layer pins its singular values at 1 and, on the "
        "content/style data, lifts the small eigenvalues of the encoder-output covariance (bottom-half mean "
        "log10 λ_k/λ₁, paired over seeds) both when the loss is applied to the encoder output (no projector: "
-       "+0.19 dex) and with a projector (+0.14 dex, smaller and noisier).",
+       "+0.19 dex) and with a projector (+0.14 dex, noisier); which lift is larger is not claimed (it depends on the "
+       "setup: an independent re-implementation found the projector's larger).",
        ("content/style box data, d = 10, d_c = 4, σ_s = 0.5, 3-layer MLP generator",
         "MLP encoder d→24→24→10, projector 10→24→10, cosine InfoNCE τ = 0.2 (the source's τ), Adam lr 1e-3, batch 128",
         "64 seeds × 1500 steps, float32 training, float64 evaluation (quick: 6 × 500, underpowered by design)",
