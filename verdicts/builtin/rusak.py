@@ -292,7 +292,14 @@ def eq15_evidence(quick: bool) -> dict:
                  Reading("σ_s² = the nominal variance of the (truncated) Gaussian style conditional on the box", "corrected",
                          "Assum. 4's 'variance of the positive pair's conditional'; near the box faces truncation lowers "
                          "E(z − z~)² (0.0090 vs 0.01): relative error of eq. 15 0.010 with the nominal σ_s² vs 0.002 with E(z − z~)² "
-                         "(4·10⁵ samples, Monte Carlo floor ≈ 0.002)", evidence=(TA + "test_eq15_box_monte_carlo",))),
+                         "(4·10⁵ samples, Monte Carlo floor ≈ 0.002; population value by quadrature 0.0119)",
+                         evidence=(TA + "test_eq15_box_monte_carlo", TA + "test_eq15_conditional_variance_reading")),
+                 Reading("σ_s² = E_z Var(z~_k | z), the conditional's variance averaged over anchors (Assum. 4 word for word)",
+                         "corrected",
+                         "on the box the truncated conditional is not centred at z near the faces, so E_z Var(z~|z) = 0.00840 < "
+                         "E(z − z~)² = 0.00904 < σ_s² = 0.01 (quadrature); eq. 15 with it errs by 0.0080 relative in the "
+                         "population (the E(z − z~)² reading: exact)",
+                         evidence=(TA + "test_eq15_conditional_variance_reading",))),
        gather=eq15_evidence)
 def decide_eq15(ev: dict) -> Outcome:
     sym = all(ev["symbolic"].values())
