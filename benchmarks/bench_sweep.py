@@ -21,8 +21,9 @@ shapes and step count, so its time is linear in K: to stay within the time budge
 is timed on a subset of the K configurations and scaled by K / subset (printed).
 
 (c) peer: the same sweep in JAX the way a JAX user writes it (jit(vmap(...)), lax.scan over steps,
-    optax.adam; ``benchmarks/jax_peer.py``), run in a subprocess with the same thread budget; its
-    compile time is reported apart and not charged.  Skipped with a message when JAX is absent
+    optax.adam; ``benchmarks/jax_peer.py``), run in a subprocess with the same thread budget (pinned to
+    that many cores: XLA sizes its pool by the cores it may use); its compile time is reported apart and
+    not charged.  Skipped with a message when JAX is absent
     (``pip install jax optax``).
 (d) roofline: the time the step's matmuls would take at the GEMM rate measured here (a large
     float32 torch.matmul) plus the time its N×N exponentials would take at the measured

@@ -7,8 +7,8 @@ the configurations, ``jax.lax.scan`` over the steps, ``optax.adam``, the whole s
 Same data model, sizes, lr, α, σ and float32 as ``bench_sweep.py``'s workloads.
 
 Run by ``bench_sweep.py`` in a subprocess, so that the process can be pinned to ``--threads`` cores before
-JAX is imported (XLA sizes its thread pool by the cores it may use); prints one JSON line: compile and run times (CPU seconds of this process
-and wall seconds) and the final mean loss.
+JAX is imported (XLA sizes its thread pool by the cores it may use); prints one JSON line: compile and run
+times (CPU seconds of this process and wall seconds), the cores it ran on and the final mean loss.
 
     python benchmarks/jax_peer.py --K 256 --N 64 --d 8 --steps 200 --threads 1
 """
@@ -87,7 +87,8 @@ def main(argv=None) -> int:
     run_cpu, run_wall = time.process_time() - c0, time.perf_counter() - t0
     print(json.dumps({"jax": jax.__version__, "K": K, "N": N, "d": d, "steps": steps, "threads": args.threads,
                       "compile_cpu": compile_cpu, "compile_wall": compile_wall, "run_cpu": run_cpu,
-                      "run_wall": run_wall, "cores": len(os.sched_getaffinity(0)) if cores else None, "final_loss": float(jnp.mean(last)),
+                      "run_wall": run_wall, "cores": len(os.sched_getaffinity(0)) if cores else None,
+                      "final_loss": float(jnp.mean(last)),
                       "finite": bool(jnp.all(jnp.isfinite(W)))}))
     return 0
 

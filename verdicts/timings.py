@@ -1,10 +1,10 @@
 """How long each built-in claim's check takes: a scheduling hint for a cold ``report`` (longest first), never a result.
 
 A check's own last time (in the cache, :func:`sslverify.verdicts.cache.previous_seconds`) is preferred; on a cold
-run (an empty output folder) there is none, and without a hint the longest check (lastlayer.reg, ~75 s) may start
+run (an empty output folder) there is none, and without a hint the longest check (lastlayer.reg, ~70 s) may start
 last and finish alone.  These are the seconds a one-thread worker took, measured on an idle 2-core machine with
-``sslverify report`` (2 workers) on 2026-12-01 (after the lastlayer speed-up); regenerate from a report's ``results.json`` after a change that
-moves them::
+``sslverify report`` (2 workers) on 2026-12-01; regenerate them from a report's ``results.json`` after a change
+that moves them::
 
     python -m sslverify.verdicts.timings report/results.json            # default settings
     python -m sslverify.verdicts.timings report-quick/results.json      # --quick
@@ -91,7 +91,7 @@ def hint(claim_id: str, quick: bool) -> float | None:
 
 
 def _table(results: dict) -> dict[str, float]:
-    return {c["id"]: round(float(c["seconds"]), 1) for c in results["claims"]
+    return {str(c["id"]): round(float(c["seconds"]), 1) for c in results["claims"]
             if not c.get("cached") and float(c["seconds"]) >= 0.5}
 
 
@@ -99,9 +99,12 @@ def update(results_path: str | Path, module_path: str | Path = __file__) -> dict
     """Rewrite the table in ``module_path`` (this module) for the settings of a report's ``results.json``
     (only uncached checks count)."""
     results = json.loads(Path(results_path).read_text(encoding="utf-8"))
-    if not isinstance(results, dict) or "claims" not in results or "quick" not in results:
+    if not isinstance(results, dict) or not isinstance(results.get("claims"), list) or "quick" not in results:
         raise ValueError(f"results_path must be a report's results.json, got {results_path}")
-    table = _table(results)
+    try:
+        table = _table(results)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"results_path {results_path}: every claim needs an 'id' and numeric 'seconds' ({exc!r})") from None
     if not table:
         raise ValueError(f"{results_path} holds no computed (uncached) check: run `sslverify report --no-cache`")
     which = "quick" if results["quick"] else "default"

@@ -145,6 +145,9 @@ def test_timings_table_regenerates_from_a_report(tmp_path):
     results.write_text("[1, 2]")
     with pytest.raises(ValueError, match="results_path must be"):
         timings.update(results, module)
+    results.write_text(json.dumps({"quick": True, "claims": [{"id": "x", "seconds": "slow"}]}))
+    with pytest.raises(ValueError, match="numeric 'seconds'"):
+        timings.update(results, module)
 
 
 def test_parallel_run_equals_serial_run(tmp_path):
