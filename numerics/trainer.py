@@ -167,6 +167,20 @@ def _lr_at(settings: TrainSettings, step: int) -> float:
     return lr_at(settings.lr, settings.lr_schedule, step, settings.steps)
 
 
+class _Repeated:
+    """A batch's per-run tensors repeated m times (run k -> rows k·m … k·m + m − 1) with buffers of their own:
+    ``_Batch.infonce_step`` on it evaluates m augmentation draws of every run as one batch (``infonce_steps``)."""
+
+    def __init__(self, batch: "_Batch", m: int):
+        def rep(t):
+            return None if t is None else t.repeat_interleave(m, 0)
+
+        self.w, self.neg_w, self.mask, self.col_mask = rep(batch.w), rep(batch.neg_w), rep(batch.mask), rep(batch.col_mask)
+        self.log_alpha, self.kappa, self.c_norm = rep(batch.log_alpha), rep(batch.kappa), rep(batch.c_norm)
+        self._Waug: torch.Tensor | None = None
+        self._work: dict | None = None
+
+
 class _Batch:
     """Data, augmentation noise and loss of K configurations sharing (d0, d1); the weights live in the engine."""
 
@@ -217,6 +231,7 @@ class _Batch:
         self.neg_w = -self.w.unsqueeze(-1)
         self._Waug: torch.Tensor | None = None
         self._work: dict | None = None
+        self._reps: dict[int, _Repeated] = {}  # m -> the per-run tensors repeated m times (infonce_steps)
         self.padded = any(n < nmax for n in self.ns)
         # padded negatives get −huge (finite: e^{−huge} = 0 without inf·0 = NaN inside a GEMM)
         huge = torch.finfo(dt).max / 4
@@ -247,7 +262,8 @@ class _Batch:
         # output normalization: closed form too (chain rule through f/‖f‖), unless κ > 0 (its term reads |f|²)
         return s.closed_form and s.loss == "weighted_infonce" and not s.bias and not (s.normalize and self.any_kappa)
 
-    def infonce_step(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def infonce_step(self, W: torch.Tensor, x12: torch.Tensor | None = None,
+                     per: "_Repeated | None" = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(K,) loss and ∂L/∂W of weighted InfoNCE (+ κ(mean‖f‖² − c)²) at W, fresh noise, no autograd.
 
         With f = x Wᵀ (anchors), f' = x' Wᵀ (positives), s_ij = f_i·f'_j − ½|f'_j|² (+ log α at j = i),
@@ -262,20 +278,22 @@ class _Batch:
         (one bmm E'ᵀ [a ⊙ f, a]), and ∂L/∂W = (∂L/∂f)ᵀ x + (∂L/∂f')ᵀ x'.  N×N passes: bmm, exp, two
         bmm's (the autograd path: seven).
         """
-        x12 = self.input_slab()  # (K, N, 2, d0): [..., 0, :] = x̂ + ε, [..., 1, :] = x̂ + ε'
+        p = self if per is None else per  # the per-run tensors and buffers (``per``: m draws of each run, see infonce_steps)
+        if x12 is None:
+            x12 = self.input_slab()  # (K, N, 2, d0): [..., 0, :] = x̂ + ε, [..., 1, :] = x̂ + ε'
         K, N, _, d0 = x12.shape
         d1 = W.shape[1]
         x12 = x12.reshape(K, 2 * N, d0)  # a view (rows 2i anchors, 2i + 1 positives)
-        if self._Waug is None:
-            self._Waug = torch.zeros(K, d1 + 2, d0, dtype=W.dtype, device=W.device)
-        self._Waug[:, :d1].copy_(W)
-        if self._work is None:  # buffers reused step after step: no allocation (and page faults) per step
+        if p._Waug is None:
+            p._Waug = torch.zeros(K, d1 + 2, d0, dtype=W.dtype, device=W.device)
+        p._Waug[:, :d1].copy_(W)
+        if p._work is None:  # buffers reused step after step: no allocation (and page faults) per step
             opts = dict(dtype=W.dtype, device=W.device)
-            self._work = {"aug": torch.empty(K, 2 * N, d1 + 2, **opts), "D": torch.empty(K, N, N, **opts),
-                          "t": torch.empty(K, N, d1 + 1, **opts), "uT": torch.empty(K, d1 + 1, N, **opts),
-                          "fa1": torch.empty(K, N, d1 + 1, **opts), "d12": torch.empty(K, N, 2, d1, **opts)}
-        buf = self._work
-        aug = torch.bmm(x12, self._Waug.transpose(1, 2), out=buf["aug"]).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
+            p._work = {"aug": torch.empty(K, 2 * N, d1 + 2, **opts), "D": torch.empty(K, N, N, **opts),
+                       "t": torch.empty(K, N, d1 + 1, **opts), "uT": torch.empty(K, d1 + 1, N, **opts),
+                       "fa1": torch.empty(K, N, d1 + 1, **opts), "d12": torch.empty(K, N, 2, d1, **opts)}
+        buf = p._work
+        aug = torch.bmm(x12, p._Waug.transpose(1, 2), out=buf["aug"]).view(K, N, 2, d1 + 2)  # [f, 0, 0] rows
         inv = None
         if self.settings.normalize:  # f → f/‖f‖ (normalize_rows: ‖f‖ clamped at 1e-12); the loss sees the unit rows
             nrm = torch.linalg.vector_norm(aug[..., :d1], dim=-1, keepdim=True)
@@ -286,8 +304,8 @@ class _Batch:
         aug[:, :, 0, d1] = sq[..., 0].mul_(-0.5)
         aug[:, :, 0, d1 + 1] = 1.0
         aug[:, :, 1, d1] = 1.0
-        if self.col_mask is not None:  # padded negatives: a huge finite negative (no inf·0 inside the GEMM)
-            torch.add(self.col_mask, sq[..., 1], alpha=-0.5, out=aug[:, :, 1, d1 + 1])
+        if p.col_mask is not None:  # padded negatives: a huge finite negative (no inf·0 inside the GEMM)
+            torch.add(p.col_mask, sq[..., 1], alpha=-0.5, out=aug[:, :, 1, d1 + 1])
         else:
             aug[:, :, 1, d1 + 1] = sq[..., 1].mul_(-0.5)
         fa, fpa = aug[:, :, 0], aug[:, :, 1]
@@ -295,18 +313,18 @@ class _Batch:
         diag = D.diagonal(dim1=1, dim2=2)
         dpos = diag.clone()
         if self.any_alpha_lt1:
-            diag.add_(self.log_alpha.unsqueeze(-1))
+            diag.add_(p.log_alpha.unsqueeze(-1))
         shift = None
         E = D.exp_()
         fp1 = fpa[..., : d1 + 1].contiguous()  # [f', 1] (contiguous: a faster GEMM operand)
         t = torch.bmm(E, fp1, out=buf["t"])  # (K, N, d1 + 1): E f' and the row sums
         z = t[..., d1]
-        zmin = (torch.where(self.mask, z, 1.0) if self.padded else z).amin(-1)  # (K,)
+        zmin = (torch.where(p.mask, z, 1.0) if self.padded else z).amin(-1)  # (K,)
         need = zmin < self.tiny
         if bool(need.any()):  # exact bound too loose for some row of run k: shift run k's rows by their max
             D = torch.bmm(fa, fpa.transpose(1, 2), out=buf["D"])
             if self.any_alpha_lt1:
-                D.diagonal(dim1=1, dim2=2).add_(self.log_alpha.unsqueeze(-1))
+                D.diagonal(dim1=1, dim2=2).add_(p.log_alpha.unsqueeze(-1))
             # per run, so that a run's numbers do not depend on the others in its batch: the other runs subtract
             # and add 0.0, which reproduces the unshifted path exactly (D − 0 = D, log z + 0 = log z)
             shift = torch.where(need.unsqueeze(-1), D.amax(-1), 0.0)
@@ -315,26 +333,55 @@ class _Batch:
             z = t[..., d1]
         ell = z.log().sub_(dpos) if shift is None else z.log().add_(shift).sub_(dpos)
         if self.padded:
-            ell = torch.where(self.mask, ell, 0.0)
-        loss = (ell * self.w).sum(-1)
-        a = self.w / z
+            ell = torch.where(p.mask, ell, 0.0)
+        loss = (ell * p.w).sum(-1)
+        a = p.w / z
         E.diagonal(dim1=1, dim2=2).sub_(z)  # E' = E − diag(z): diag(a) E' = G
         fa1 = buf["fa1"]
         torch.mul(f, a.unsqueeze(-1), out=fa1[..., :d1])
         fa1[..., d1] = a
         u = torch.bmm(fa1.transpose(1, 2), E, out=buf["uT"]).transpose(1, 2)  # (K, N, d1 + 1): Gᵀ f, colsum(G)
         d12 = buf["d12"]
-        torch.mul(fp, self.neg_w, out=d12[:, :, 0]).addcmul_(t[..., :d1], a.unsqueeze(-1))
+        torch.mul(fp, p.neg_w, out=d12[:, :, 0]).addcmul_(t[..., :d1], a.unsqueeze(-1))
         torch.addcmul(u[..., :d1], fp, u[..., d1:], value=-1, out=d12[:, :, 1])
         if self.any_kappa:  # κ (Σ_i w_i |f_i|² − c)²: ∂/∂f_i = 4κ (ρ − c) w_i f_i
-            rho = (self.w * sq[..., 0]).sum(-1) * -2.0  # sq[..., 0] now holds −½|f|²
-            loss = loss + self.kappa * (rho - self.c_norm) ** 2
-            d12[:, :, 0] += (4 * self.kappa * (rho - self.c_norm)).view(K, 1, 1) * self.w.unsqueeze(-1) * f
+            rho = (p.w * sq[..., 0]).sum(-1) * -2.0  # sq[..., 0] now holds −½|f|²
+            loss = loss + p.kappa * (rho - p.c_norm) ** 2
+            d12[:, :, 0] += (4 * p.kappa * (rho - p.c_norm)).view(K, 1, 1) * p.w.unsqueeze(-1) * f
         if inv is not None:  # ∂L/∂f = (g − (g·u) u)/‖f‖ for u = f/‖f‖ (g/1e-12 where ‖f‖ was clamped)
             u12 = aug[..., :d1]
             proj = (d12 * u12).sum(-1, keepdim=True) * u12
             d12.sub_(torch.where(nrm >= 1e-12, proj, 0.0)).mul_(inv)
         gW = torch.bmm(d12.view(K, 2 * N, d1).transpose(1, 2), x12)
+        return loss, gW
+
+    def infonce_steps(self, W: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Σ over m fresh augmentation draws of (loss, ∂L/∂W), added in draw order: the numbers of m ``infonce_step``
+        calls.  When the m draws lie in one noise chunk, every run's m draws are one batch of K·m (run k's draws at
+        rows k·m … k·m + m − 1, W repeated): each row's arithmetic is that of its own call (per-run fallback
+        included), and the per-step cost of the small ops is paid once instead of m times."""
+        if m == 1:
+            return self.infonce_step(W)
+        T = self.settings.noise_chunk
+        if self._chunk is None or self._chunk_pos == T:
+            self._fill(add_data=True)
+        if self._chunk_pos + m > T:  # the draws straddle two chunks: one call per draw
+            loss, gW = self.infonce_step(W)
+            for _ in range(m - 1):
+                more = self.infonce_step(W)
+                loss, gW = loss + more[0], gW + more[1]
+            return loss, gW
+        block = self._chunk[:, self._chunk_pos:self._chunk_pos + m]  # (K, m, Nmax, 2, d0)
+        self._chunk_pos += m
+        K = block.shape[0]
+        if self._reps.get(m) is None:
+            self._reps[m] = _Repeated(self, m)
+        loss_r, gW_r = self.infonce_step(W.repeat_interleave(m, 0), block.reshape(K * m, *block.shape[2:]),
+                                         self._reps[m])
+        loss_r, gW_r = loss_r.view(K, m), gW_r.view(K, m, *gW_r.shape[1:])
+        loss, gW = loss_r[:, 0], gW_r[:, 0]
+        for j in range(1, m):
+            loss, gW = loss + loss_r[:, j], gW + gW_r[:, j]
         return loss, gW
 
     def _fill(self, add_data: bool = False) -> None:
@@ -487,10 +534,7 @@ def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = 
         if settings.loss in DATA_FREE:
             return Step(batch.loss(W, b))
         if closed:
-            loss, gW = batch.infonce_step(W)
-            for _ in range(settings.aug_draws - 1):
-                more = batch.infonce_step(W)
-                loss, gW = loss + more[0], gW + more[1]
+            loss, gW = batch.infonce_steps(W, settings.aug_draws)
             if settings.aug_draws > 1:
                 loss, gW = loss / settings.aug_draws, gW / settings.aug_draws
             return Step(loss, grads={"W": gW})

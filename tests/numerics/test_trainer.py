@@ -355,3 +355,36 @@ def test_underflow_fallback_is_per_run(dtype):
     assert float(l_big[0]) > 1e4 and bool(torch.isfinite(g_big).all())  # the shifted path ran and is finite
     assert torch.equal(lb[1:], l_ok) and torch.equal(gb[1:], g_ok)
     assert torch.equal(lb[:1], l_big) and torch.equal(gb[:1], g_big)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("normalize", [False, True])
+def test_aug_draws_as_one_batch_equal_one_call_per_draw(dtype, normalize):
+    """infonce_steps(W, m) (the m draws of every run as one batch of K·m) == m infonce_step calls added in order, bit
+    for bit: padded runs (different N), α < 1 and α = 0, κ > 0 (without normalize: the closed form needs κ = 0 there),
+    a run that takes the underflow fallback, and a noise chunk of 7 so that draws straddle chunks (one call per draw
+    then), over several steps."""
+    probs = [prob(seed=1, alpha=0.0, n=6), prob(seed=2, alpha=0.3, n=4, gamma=0.1), prob(seed=4, data_seed=9, n=5),
+             LinearProblem(A0=np.eye(3), C=1e5 * np.eye(3), d1=D1, n=6, alpha=0.5, seed=7)]  # underflows
+    if not normalize:
+        probs.append(prob(seed=3, kappa=0.5, c_norm=2.0, n=6))
+    s = TrainSettings(loss="weighted_infonce", dtype=dtype, normalize=normalize, noise_chunk=7, progress=False).validate()
+    W = torch.randn(len(probs), D1, D0, dtype=getattr(torch, dtype), generator=torch.Generator().manual_seed(0))
+
+    def batch():
+        b = trainer._Batch(probs, s)
+        b.init_weights([torch.Generator().manual_seed(int(p.seed)) for p in probs])
+        return b
+
+    one, seq = batch(), batch()
+    assert one.closed_form_ok()
+    for m in (3, 2, 4, 3, 1, 3):  # 16 draws: crosses the 7-draw chunks both inside and at a boundary
+        lb, gb = one.infonce_steps(W, m)
+        ls, gs = seq.infonce_step(W)
+        for _ in range(m - 1):
+            more = seq.infonce_step(W)
+            ls, gs = ls + more[0], gs + more[1]
+        assert torch.equal(lb, ls) and torch.equal(gb, gs), m
+    if not normalize:  # (unit features cannot underflow)
+        assert float(lb[3]) > 1e4  # the underflowing run really is in the batch
+    assert 3 in one._reps and 2 in one._reps  # the batched path ran (not only the straddling fallback)
