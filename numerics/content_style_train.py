@@ -112,7 +112,13 @@ def infonce_with_grad(z: torch.Tensor, zt: torch.Tensor, tau: torch.Tensor, kind
     # e^{neg_ij − m_i}; exponents below EXP_FLOOR are raised to it (torch's exp takes a slow scalar path far
     # below the underflow threshold): each such term is < e^{-80} ≈ 2e-35 against a row sum ≥ 1, below
     # round-off in either dtype; the diagonal is exactly 0
-    E = S.sub_(m.unsqueeze(-1)).clamp_min_(EXP_FLOOR[z.dtype] if z.dtype in EXP_FLOOR else -80.0).exp_()
+    floor = EXP_FLOOR[z.dtype] if z.dtype in EXP_FLOOR else -80.0
+    S.sub_(m.unsqueeze(-1))
+    # cosine: |a_i·a_j| ≤ 1/min τ (unit ẑ), so every exponent is ≥ −2/min τ (a 1 % margin for round-off); when that
+    # is above the floor the clamp changes nothing and its N×N pass is skipped
+    if not (kind == "cosine" and 2.02 / float(tau.min()) < -floor):
+        S.clamp_min_(floor)
+    E = S.exp_()
     E.diagonal(dim1=1, dim2=2).zero_()
     ep = (pos - m).exp()
     one = torch.ones(K, N, 1, dtype=z.dtype, device=z.device)

@@ -14,6 +14,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sslverify.numerics import content_style_train as cst
 from sslverify.numerics import losses, trainer
@@ -189,3 +191,34 @@ def test_paired_expected_loss_fused_chunks_equal_plain_eq3():
     np.testing.assert_allclose(mf, ref.mean(0), rtol=1e-11)
     with pytest.raises(ValueError, match="chunk"):
         en.paired_expected_loss(X, C, 0.7, Ws, draws=4, seed=0, chunk=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(K=st.integers(1, 3), N=st.integers(2, 12), d=st.integers(1, 6), log_tau=st.floats(-4.0, 1.0),
+       antipodal=st.booleans(), tiny=st.booleans(), seed=st.integers(0, 2**16),
+       dtype=st.sampled_from([torch.float32, torch.float64]))
+def test_cosine_exponents_respect_the_bound_that_skips_the_clamp(K, N, d, log_tau, antipodal, tiny, seed, dtype):
+    """infonce_with_grad (cosine) skips the clamp to EXP_FLOOR when 2.02/min τ < −floor: that needs every exponent
+    S_ij − m_i ≥ −2/min τ up to round-off (|a_i·a_j| ≤ 1/min τ for unit ẑ), checked here on the same construction
+    (per-dimension τ, antipodal rows, rows of norm ~1e-13 below the 1e-12 clamp)."""
+    from sslverify.numerics.content_style_train import EXP_FLOOR, infonce_with_grad
+
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(K, N, d, generator=g, dtype=dtype)
+    if antipodal:
+        z[:, 1] = -z[:, 0]
+    if tiny:
+        z[:, -1] *= 1e-13
+    zt = z + 0.1 * torch.randn(K, N, d, generator=g, dtype=dtype)
+    tau = (torch.exp(torch.full((d,), log_tau, dtype=dtype)) * (1 + torch.rand(d, generator=g, dtype=dtype)))
+    zn = z / z.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    a = zn / tau.sqrt()
+    S = torch.bmm(a, a.transpose(1, 2))
+    S.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
+    pos = ((zn * (zt / zt.norm(dim=-1, keepdim=True).clamp_min(1e-12))) / tau).sum(-1)
+    m = torch.maximum(S.amax(-1), pos)
+    off = ~torch.eye(N, dtype=torch.bool).expand(K, N, N)
+    assert float((S - m.unsqueeze(-1))[off].min()) >= -2.02 / float(tau.min())
+    loss, gz, gzt = infonce_with_grad(z, zt, tau, "cosine")  # and the step itself stays finite on these inputs
+    assert bool(torch.isfinite(loss).all() & torch.isfinite(gz).all() & torch.isfinite(gzt).all())
+    assert EXP_FLOOR[dtype] < 0
