@@ -118,11 +118,16 @@ def random_init(K: int, m: int, p: int, d: int, generator: torch.Generator, dtyp
 
 
 def normalize_weight(W: torch.Tensor, mode: torch.Tensor) -> torch.Tensor:
-    """mode (K,) long: 0 none, 1 unit rows, 2 unit columns."""
-    r = W / W.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-    c = W / W.norm(dim=-2, keepdim=True).clamp_min(1e-12)
+    """mode (K,) long: 0 none, 1 unit rows, 2 unit columns (a normalisation no run asks for is not computed)."""
+    kinds = set(mode.reshape(-1).tolist())
+    if kinds <= {0}:
+        return W
+    r = W / W.norm(dim=-1, keepdim=True).clamp_min(1e-12) if 1 in kinds else None
+    c = W / W.norm(dim=-2, keepdim=True).clamp_min(1e-12) if 2 in kinds else None
+    if len(kinds) == 1:
+        return r if r is not None else c
     mode = mode.view(-1, 1, 1)
-    return torch.where(mode == 1, r, torch.where(mode == 2, c, W))
+    return torch.where(mode == 1, r if r is not None else W, torch.where(mode == 2, c if c is not None else W, W))
 
 
 # ----------------------------------------------------------------------------- batched trainer
@@ -287,10 +292,13 @@ def train_dual(X: torch.Tensor, M: torch.Tensor, settings: list[Setting], loss: 
     gmask = [torch.ones(K, 1, 1, dtype=dt, device=dev), flags["two"].to(dt).view(-1, 1, 1),
              torch.ones(K, 1, dtype=dt, device=dev), flags["head"].to(dt).view(-1, 1, 1)]
 
+    Xflat = X.reshape(K * n, p)  # rows of run k start at k·n (a view when X is contiguous)
+    offset = (torch.arange(K) * n).unsqueeze(1)
+
     def step(prm, s, ctx):
         g = ctx.gens[0]
         idx = torch.rand(K, n, generator=g).argsort(-1)[:, :batch]
-        x = torch.gather(X, 1, idx.unsqueeze(-1).expand(K, batch, p))
+        x = Xflat.index_select(0, (idx + offset).reshape(-1)).view(K, batch, p)  # = X[k, idx[k]] (a copy of rows)
         a1, a2 = (a.to(device=dev, dtype=dt) for a in views(x, alpha, g, scheme))
         online = net(prm)
         upd_prefix = ""

@@ -85,3 +85,17 @@ def test_ncl_l2_scores_a_zero_output_as_unaligned():
     assert torch.allclose(ncl_l2(f, h), ref, rtol=0, atol=1e-14)
     zero = torch.zeros_like(f)
     assert torch.all(ncl_l2(zero, h) == 2) and torch.all(ncl_l2(zero, zero) == 2)
+
+
+@pytest.mark.parametrize("modes", [[0, 0], [1, 1], [2, 2], [0, 1], [2, 0], [1, 2, 0], [2, 1]])
+def test_normalize_weight_computes_only_what_is_asked_same_numbers(modes):
+    """The normalisations no run asks for are skipped: the result equals, bit for bit, computing all three and
+    selecting per run (the former code)."""
+    from sslverify.numerics.dual_nets import normalize_weight
+
+    W = torch.randn(len(modes), 5, 7, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    mode = torch.tensor(modes)
+    r = W / W.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    c = W / W.norm(dim=-2, keepdim=True).clamp_min(1e-12)
+    m = mode.view(-1, 1, 1)
+    assert torch.equal(normalize_weight(W, mode), torch.where(m == 1, r, torch.where(m == 2, c, W)))
