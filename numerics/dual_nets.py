@@ -354,9 +354,17 @@ def srelu_ncl_gradient(W_upd, W_fix, b_upd, b_fix, x, d1, d2, weights):
 
     x, d1, d2 (N, p); weights (N,) probabilities (exact enumeration) or 1/N (samples); W (K, m, p)."""
     a1, a2 = d1 * x, d2 * x
+    return _srelu_ncl_gradient_given(W_upd, b_upd, _srelu_fixed(W_fix, b_fix, a2), a1, weights)
+
+
+def _srelu_fixed(W_fix, b_fix, a2):
+    """SReLU(W_fix D₂x) (K, N, m): the fixed network's outputs, constant while W_upd is optimised."""
+    return srelu(torch.einsum("kmp,np->knm", W_fix, a2), b_fix.unsqueeze(1))
+
+
+def _srelu_ncl_gradient_given(W_upd, b_upd, out_fix, a1, weights):
     pre = torch.einsum("kmp,np->knm", W_upd, a1)
-    out_fix = srelu(torch.einsum("kmp,np->knm", W_fix, a2), b_fix.unsqueeze(1))
-    active = (pre.abs() > b_upd.unsqueeze(1)).to(x.dtype)
+    active = (pre.abs() > b_upd.unsqueeze(1)).to(a1.dtype)
     return -2 * torch.einsum("n,knm,np->kmp", weights, active * out_fix, a1)
 
 
@@ -369,9 +377,12 @@ def alternating_srelu(Wo, Wt, bo, bt, x, d1, d2, weights, *, outer: int, inner: 
     def rn(W):
         return W / W.norm(dim=-1, keepdim=True)
 
+    a1, a2 = d1 * x, d2 * x
+
     def solve(Wu, Wf, bu, bf):
+        out_fix = _srelu_fixed(Wf, bf, a2)  # the fixed network's outputs: computed once per inner loop
         for _ in range(inner):
-            new = rn(Wu - lr * srelu_ncl_gradient(Wu, Wf, bu, bf, x, d1, d2, weights))
+            new = rn(Wu - lr * _srelu_ncl_gradient_given(Wu, bu, out_fix, a1, weights))
             done = (new - Wu).abs().max() < tol
             Wu = new
             if done:
