@@ -218,6 +218,14 @@ def log_m_partial(d: int, d_c: int, c: float, tau: float, r, n_quad: int = N_QUA
     return mx[:, 0] + np.log((np.exp(x - mx) * W[None]).sum(1))
 
 
+@lru_cache(maxsize=256)
+def _log_m_on_grid(d: int, d_c: int, c: float, tau: float, n_r: int) -> np.ndarray:
+    """log_m_partial on the r grid linspace(0, 1, n_r), read-only (it does not depend on κ or the sample)."""
+    out = log_m_partial(d, d_c, c, tau, np.linspace(0.0, 1.0, n_r))
+    out.setflags(write=False)
+    return out
+
+
 def sphere_partial_collapse(d: int, d_c: int, kappa: float, tau: float, N: int,
                             cs=(1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0), seed: int = 0, n: int = N_MC,
                             n_r: int = N_R) -> dict:
@@ -238,7 +246,7 @@ def sphere_partial_collapse(d: int, d_c: int, kappa: float, tau: float, N: int,
     for c in cs:
         u, ut = _partial_normalize(p.z, d_c, c), _partial_normalize(p.z_pos, d_c, c)
         pos = (u * ut).sum(1) / tau
-        log_m_grid = log_m_partial(d, d_c, c, tau, grid)
+        log_m_grid = _log_m_on_grid(d, d_c, float(c), float(tau), n_r)  # the same for every κ: computed once
         log_m = np.interp(r, grid, log_m_grid)  # m_c is smooth in r; 41 nodes: interpolation error < 1e-5
         out_L.append(-pos + np.logaddexp(pos, np.log(N - 1) + log_m))
         if c == 1.0:
