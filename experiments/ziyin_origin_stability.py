@@ -117,9 +117,13 @@ FULL = dict(d=8, n=16, sigmas=(0.0, 1.0, 2.0, 4.0, 8.0, 16.0), seeds=3, steps=50
 
 
 def _mc(problems, W, settings, cfg, seed0, draws=None):
-    """(K, blocks) block means of E_ε L at W (K, d1, d0); the same seeds at every W (common random numbers)."""
-    return np.stack([expected_loss(problems, W, settings, draws=draws or cfg.draws, seed=seed0 + 7919 * r)
-                     for r in range(cfg.blocks)], axis=1)
+    """(K, blocks) block means of E_ε L at W (K, d1, d0); the same seeds at every W (common random numbers).
+    ``W`` a list: one such array per entry, the noise of each block drawn once for all of them."""
+    per_block = [expected_loss(problems, W, settings, draws=draws or cfg.draws, seed=seed0 + 7919 * r)
+                 for r in range(cfg.blocks)]
+    if isinstance(W, list):
+        return [np.stack([blk[i] for blk in per_block], axis=1) for i in range(len(W))]
+    return np.stack(per_block, axis=1)
 
 
 def _linear(cfg: Config, out_dir: Path) -> dict:
@@ -150,13 +154,15 @@ def _linear(cfg: Config, out_dir: Path) -> dict:
     # small W* is, e.g. when weight decay collapsed it) and rescaled by ‖W*‖²_F.
     nrm2 = (W**2).sum((1, 2)).clamp_min(1e-300)
     Wu = W / nrm2.sqrt().view(-1, 1, 1)
-    d1 = (_mc(problems, cfg.h * Wu, settings, cfg, 1) - L0) / cfg.h**2
-    d2 = (_mc(problems, 2 * cfg.h * Wu, settings, cfg, 1) - L0) / (2 * cfg.h) ** 2
+    at_h, at_2h = _mc(problems, [cfg.h * Wu, 2 * cfg.h * Wu], settings, cfg, 1)
+    d1 = (at_h - L0) / cfg.h**2
+    d2 = (at_2h - L0) / (2 * cfg.h) ** 2
     c2_blocks = (4 * d1 - d2) / 3 * nrm2.numpy()[:, None]
     c2 = c2_blocks.mean(1)
     c2_se = c2_blocks.std(1, ddof=1) / math.sqrt(cfg.blocks)
     a_grid = np.linspace(0.0, 1.5, cfg.scan_points)
-    scan = np.stack([_mc(problems, a * W, settings, cfg, 1, cfg.scan_draws) - L0 for a in a_grid], axis=1)  # (K, A, blocks)
+    scan = np.stack([m - L0 for m in _mc(problems, [a * W for a in a_grid], settings, cfg, 1, cfg.scan_draws)],
+                    axis=1)  # (K, A, blocks)
     scan_mean, scan_se = scan.mean(2), scan.std(2, ddof=1) / math.sqrt(cfg.blocks)
 
     rows = []

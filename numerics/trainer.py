@@ -564,9 +564,16 @@ def train_batch(problems: list[LinearProblem], settings: TrainSettings | None = 
     )
 
 
-def expected_loss(problems: list[LinearProblem], W: torch.Tensor, settings: TrainSettings, draws: int = 64,
-                  seed: int = 12345) -> np.ndarray:
-    """Monte Carlo estimate of E_ε[L] (including γ‖W‖²) at weights W (K, d1, d0), averaging ``draws`` noise draws."""
+def expected_loss(problems: list[LinearProblem], W, settings: TrainSettings, draws: int = 64,
+                  seed: int = 12345):
+    """Monte Carlo estimate of E_ε[L] (including γ‖W‖²) at weights W (K, d1, d0), averaging ``draws`` noise draws.
+
+    ``W`` may also be a list of such tensors: one estimate per entry (a list), all from the SAME draws (common
+    random numbers), each the numbers a call with that entry alone gives; the noise is drawn once."""
+    many = isinstance(W, (list, tuple))
+    Ws = list(W) if many else [W]
+    if not Ws:
+        raise ValueError("W must be a (K, d1, d0) tensor or a non-empty list of them, got an empty list")
     settings = replace(settings, progress=False).validate()
     # fresh noise stream, but the SAME fixed dataset the configuration was trained on
     probs = [replace(p, seed=seed + k, data_seed=p.seed if p.data_seed is None else p.data_seed)
@@ -575,14 +582,17 @@ def expected_loss(problems: list[LinearProblem], W: torch.Tensor, settings: Trai
     gens = [torch.Generator().manual_seed(int(p.seed)) for p in probs]
     batch.init_weights(gens)  # the trainer's first draw, so that the noise stream is the one training would see
     with torch.no_grad():
-        Wt = W.to(device=batch.dev, dtype=batch.dt)
+        Wts = [w.to(device=batch.dev, dtype=batch.dt) for w in Ws]
         b = torch.zeros(len(probs), 1, batch.d1, dtype=batch.dt, device=batch.dev) if settings.bias else None
         if settings.loss in DATA_FREE:
-            return batch.loss(Wt, b, reg=True).cpu().double().numpy()
-        total = torch.zeros(len(problems), dtype=torch.float64)
+            out = [batch.loss(Wt, b, reg=True).cpu().double().numpy() for Wt in Wts]
+            return out if many else out[0]
+        totals = [torch.zeros(len(problems), dtype=torch.float64) for _ in Wts]
         left = draws
         while left:  # the draws of one noise chunk at once (the same noise, in the same order, as draw by draw)
             e = batch.noise_block(left)  # (K, m, Nmax, 2, d0)
-            total += batch.loss_draws(Wt, b, e).sum(1).cpu().double()
+            for Wt, total in zip(Wts, totals):
+                total += batch.loss_draws(Wt, b, e).sum(1).cpu().double()
             left -= e.shape[1]
-    return (total / draws).numpy()
+    out = [(total / draws).numpy() for total in totals]
+    return out if many else out[0]

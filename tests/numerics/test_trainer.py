@@ -388,3 +388,20 @@ def test_aug_draws_as_one_batch_equal_one_call_per_draw(dtype, normalize):
     if not normalize:  # (unit features cannot underflow)
         assert float(lb[3]) > 1e4  # the underflowing run really is in the batch
     assert 3 in one._reps and 2 in one._reps  # the batched path ran (not only the straddling fallback)
+
+
+@pytest.mark.parametrize("loss", ["weighted_infonce", "ntxent"])
+def test_expected_loss_of_several_weights_equals_one_call_each(loss):
+    """expected_loss(problems, [W1, W2, W3]) draws the noise once: each estimate equals, bit for bit, the call with
+    that W alone (common random numbers, the same chunk order), including padded problems and a draws count that is
+    not a multiple of the noise chunk."""
+    probs = mixed_problems() + [prob(seed=5, n=4)]
+    s = replace(FAST, loss=loss, noise_chunk=7)
+    g = torch.Generator().manual_seed(3)
+    Ws = [torch.randn(len(probs), D1, D0, generator=g, dtype=torch.float64) * c for c in (0.1, 1.0, 2.0)]
+    together = expected_loss(probs, Ws, s, draws=17, seed=9)
+    assert isinstance(together, list) and len(together) == 3
+    for W, est in zip(Ws, together):
+        assert np.array_equal(est, expected_loss(probs, W, s, draws=17, seed=9))
+    with pytest.raises(ValueError, match="non-empty list"):
+        expected_loss(probs, [], s)
