@@ -24,6 +24,15 @@ def test_d_scaled_losses_numeric():
     assert r["s=1.0"][0] == r["L_ginv"]  # c = s = 1 is f = g⁻¹
 
 
+def test_cor1_scope_w_gt_is_off_by_scale_already_at_dc0():
+    # the record's scope sentence: with no content (d_c = 0) W_GT is not optimal either — rescaling it lowers L_CL,
+    # down to a finite scale (≈ 1/σ_s), after which L_CL rises again (same 512 box pairs, τ = 1)
+    r = optimality.d_scaled_losses(d=6, d_c=0, cs=(1.0,), style_scales=(1.0, 10.0, 40.0), n=512)
+    at1, at10, at40 = r["s=1.0"][0], r["s=10.0"][0], r["s=40.0"][0]
+    assert at1 == r["L_ginv"] and at10 < at1 / 5 and at40 > at10 * 5
+    assert (round(at1, 2), round(at10, 2), round(at40, 2)) == (5.79, 0.79, 6.88)
+
+
 def test_prop1_nonlinear_equals_linear():
     # App. D.2: D∘g⁻¹ sees only D z; MLP and linear g give the same losses (float64 inversion error ~1e-13)
     a = optimality.d_scaled_losses(d=6, d_c=2, n=256, generator="mlp", cs=(1.0, 8.0))

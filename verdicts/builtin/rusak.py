@@ -641,7 +641,11 @@ def cor1_evidence(quick: bool) -> dict:
        "For d_c > 0, ∂L/∂c at W = diag(c I_dc, I) W_GT equals −c Σ_j r_j e_j/(1 + Σ_j e_j) < 0 per anchor: enlarging the content rows of "
        "W_GT strictly lowers L_CL, so W_GT is not optimal (indeed no finite W is).",
        ("eq. 4, Gaussian kernel", "d_c > 0"), "proved",
-       evidence=(TO + "test_d_scaled_limit_symbolic", TO + "test_d_scaled_losses_numeric"),
+       scope="W_GT is not optimal at d_c = 0 either: with no content, rescaling it lowers L_CL too (d = 6, σ_s = 0.1, "
+             "τ = 1, 512 box pairs: 5.79 at W_GT, 0.79 at 10·W_GT, 6.88 at 40·W_GT), down to a finite scale; what d_c > 0 "
+             "adds is that the loss keeps falling along the content rows, so no finite W is optimal",
+       evidence=(TO + "test_d_scaled_limit_symbolic", TO + "test_d_scaled_losses_numeric",
+                 TO + "test_cor1_scope_w_gt_is_off_by_scale_already_at_dc0"),
        definitions=("Cor. 1: 'The optimum of L_CL w.r.t. W is not its true value when d_c > 0.'",
                     "Proof: 'Scale W by a diagonal matrix D such that it has only nonzero elements for the content dimensions ... "
                     "This does not affect the alignment term but will increase ‖z_i − z_j‖².'"),
