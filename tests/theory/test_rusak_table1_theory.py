@@ -311,3 +311,13 @@ def test_normalize_partial_numpy_and_torch_rows():
     zg = torch.tensor(z, requires_grad=True)
     (T.normalize_partial(zg, 1, 2.5) ** 2).sum().backward()
     assert zg.grad is not None and float(zg.grad.abs().max()) < 1e-14
+
+
+def test_log_m_grid_cache_is_the_quadrature_and_read_only():
+    """sphere_partial_collapse reuses log m_c on the r grid across κ (it does not depend on κ): the cached array is
+    the quadrature itself, and read-only, so that no caller can corrupt the value the next κ reads."""
+    g = T._log_m_on_grid(4, 2, 1.5, 0.5, 9)
+    assert np.array_equal(g, T.log_m_partial(4, 2, 1.5, 0.5, np.linspace(0.0, 1.0, 9)))
+    assert T._log_m_on_grid(4, 2, 1.5, 0.5, 9) is g and not g.flags.writeable
+    with pytest.raises(ValueError):
+        g[0] = 0.0
