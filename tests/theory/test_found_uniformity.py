@@ -144,6 +144,41 @@ def test_trace_counterexample_monte_carlo():
     assert mean + 5 * se < np.exp(-4) * special.iv(0, 4)  # 0.2070: below the uniform law on S¹ by > 10 se
 
 
+def _two_shell_energy(ps, rs, d):
+    """E e^{−2‖u−v‖²} for u = r·ω, v = r'·ω' i.i.d., r ∈ rs with probabilities ps, ω uniform on S^{d−1}: with
+    ‖u−v‖² = r² + r'² − 2rr't and E e^{ct} = sinh(c)/c (d = 3), 2I₁(c)/c (d = 4) for t = ω·ω' (1 at c = 0)."""
+    def e_t(c):
+        if c == 0:
+            return 1.0
+        return math.sinh(c) / c if d == 3 else 2 * special.iv(1, c) / c
+
+    return sum(pi * pj * math.exp(-2 * (ri**2 + rj**2)) * e_t(4 * ri * rj) for pi, ri in zip(ps, rs) for pj, rj in zip(ps, rs))
+
+
+@pytest.mark.parametrize("d, p, r1", [(3, 0.1, 0.3), (4, 0.03, 0.0)])
+def test_trace_counterexample_in_higher_dimensions(d, p, r1):
+    """The 'laws on R^d' reading fails beyond d = 2 too (the Gaussian no longer wins at d = 3, 0.142 > 0.125, but other
+    laws do): mass p on the shell r1 (d = 4: on the origin), the rest on r2 with E‖u‖² = 1 (tr Cov = 1, mean 0). Exact
+    closed form, re-checked by paired Monte Carlo (the same directions at the mixture's radii and at radius 1)."""
+    r2 = math.sqrt((1 - p * r1**2) / (1 - p))
+    mix, uni = _two_shell_energy((p, 1 - p), (r1, r2), d), _two_shell_energy((1.0,), (1.0,), d)
+    assert uni == pytest.approx({3: math.exp(-4) * math.sinh(4) / 4, 4: math.exp(-4) * special.iv(1, 4) / 2}[d], rel=1e-13)
+    assert mix < uni - {3: 4e-3, 4: 4e-4}[d]  # 0.12044 vs 0.12496 (d = 3); 0.08896 vs 0.08938 (d = 4)
+    # N(0, I_d/d) (tr Cov = 1): u − v ~ N(0, (2/d) I) gives (1 + 8/d)^{−d/2}, above the uniform law for d = 3, 4
+    assert (1 + 8 / d) ** (-d / 2) > uni
+    rng = np.random.default_rng(20 + d)
+    n = 400_000
+    w = rng.standard_normal((2, n, d))
+    w /= np.linalg.norm(w, axis=-1, keepdims=True)
+    r = np.where(rng.random((2, n)) < p, r1, r2)
+    k_mix = np.exp(-2 * np.sum((w[0] * r[0, :, None] - w[1] * r[1, :, None]) ** 2, -1))
+    k_uni = np.exp(-2 * np.sum((w[0] - w[1]) ** 2, -1))
+    se = k_mix.std(ddof=1) / math.sqrt(n)
+    assert abs(k_mix.mean() - mix) < 5 * se  # 5 standard errors of 4·10⁵ pairs
+    diff = k_mix - k_uni  # paired: far smaller variance than either mean
+    assert diff.mean() + 5 * diff.std(ddof=1) / math.sqrt(n) < 0
+
+
 def test_ntxent_sign_monte_carlo():
     # second method for the sign correction: the finite-batch NT-Xent (Monte Carlo, N = 256, 8 batches) rises from the
     # more uniform (κ = 0.5) to the less uniform (κ = 4) view law at equal alignment, while the note's L_align − L_uniform

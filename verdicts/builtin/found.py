@@ -1210,7 +1210,11 @@ Q_MINUS_INF = (r"The uniformity loss \(\mathcal{L}_{\mathrm{uniform}} = -\infty\
                   "L_uniform = 0, the maximum; (iii) 'among distributions with a fixed covariance trace' is no constraint on "
                   "the sphere (tr Cov = 1 − ‖E u‖²) and, read on R^d, is false (reading below).",
        counterexample="(reading 'laws on R^d'): R², tr Cov = 1: u ~ N(0, ½I₂) gives E e^{−2‖u−v‖²} = 1/5 < e^{−4}I₀(4) ≈ 0.2070 "
-                      "(uniform on S¹); Monte Carlo 2·10⁵ pairs: 0.2000 ± 0.0005.",
+                      "(uniform on S¹); Monte Carlo 2·10⁵ pairs: 0.2000 ± 0.0005. Not special to d = 2: at d = 3, 4 the Gaussian "
+                      "N(0, I/d) no longer wins ((1 + 8/d)^{−d/2} = 0.142, 0.111) but two-shell laws do: R³, mass 0.1 on the sphere of radius 0.3 and 0.9 on radius "
+                      "1.049 (tr Cov = 1) gives 0.12044 < e^{−4}sinh(4)/4 = 0.12496; R⁴, mass 0.03 at the origin and 0.97 "
+                      "on radius 1.015 gives 0.08896 < e^{−4}I₁(4)/2 = 0.08938 (closed forms; paired Monte Carlo, 4·10⁵ "
+                      "pairs, agrees).",
        definitions=(Q_SPHERE, Q_UNIF, Q_UNIF_SIGN, Q_EX5, Q_JENSEN, Q_MINUS_INF, Q_COLLAPSE_MAX),
        readings=(
            Reading("laws on S^{d−1} (the section restricts embeddings to the sphere; the exercise names it)", "proved",
@@ -1225,15 +1229,18 @@ Q_MINUS_INF = (r"The uniformity loss \(\mathcal{L}_{\mathrm{uniform}} = -\infty\
                              T + "test_found_uniformity.py::test_sphere3_gegenbauer_energy")),
            Reading("laws on R^d with a fixed covariance trace", "corrected",
                    "'among distributions with a fixed covariance trace' read without the sphere: N(0, ½I₂) beats the "
-                   "uniform law on S¹ (1/5 < 0.2070)",
+                   "uniform law on S¹ (1/5 < 0.2070); two-shell laws beat it on S² and S³ too (0.12044 < 0.12496, "
+                   "0.08896 < 0.08938)",
                    evidence=(T + "test_found_uniformity.py::test_trace_counterexample",
-                             T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo"))),
+                             T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo",
+                             T + "test_found_uniformity.py::test_trace_counterexample_in_higher_dimensions"))),
        scope="laws of f(x) on S^{d−1}, d = 2, 3, 4 proved (every d under the same two classical formulas); the R^d "
-             "counterexample covers only the reading without the sphere",
+             "counterexamples (d = 2, 3, 4) cover only the reading without the sphere",
        second_method=(T + "test_found_uniformity.py::test_gegenbauer_coefficients_quadrature",
                       T + "test_found_uniformity.py::test_sphere2_legendre_energy",
                       T + "test_found_uniformity.py::test_sphere3_gegenbauer_energy",
-                      T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo"),
+                      T + "test_found_uniformity.py::test_trace_counterexample_monte_carlo",
+                      T + "test_found_uniformity.py::test_trace_counterexample_in_higher_dimensions"),
        evidence=(T + "test_found_uniformity.py::test_sphere_identity", T + "test_found_uniformity.py::test_trace_counterexample",
                  T + "test_found_uniformity.py::test_jacobi_anger_energy",
                  T + "test_found_uniformity.py::test_gegenbauer_coefficients_positive_symbolic",
