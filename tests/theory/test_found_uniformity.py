@@ -146,11 +146,10 @@ def test_trace_counterexample_monte_carlo():
 
 def _two_shell_energy(ps, rs, d):
     """E e^{−2‖u−v‖²} for u = r·ω, v = r'·ω' i.i.d., r ∈ rs with probabilities ps, ω uniform on S^{d−1}: with
-    ‖u−v‖² = r² + r'² − 2rr't and E e^{ct} = sinh(c)/c (d = 3), 2I₁(c)/c (d = 4) for t = ω·ω' (1 at c = 0)."""
-    def e_t(c):
-        if c == 0:
-            return 1.0
-        return math.sinh(c) / c if d == 3 else 2 * special.iv(1, c) / c
+    ‖u−v‖² = r² + r'² − 2rr't, each pair of radii contributes e^{−2(r² + r'²)} E e^{4rr't}, the uniform law's
+    energy at s = 4rr' (uniformity.uniform_sphere_energy; 1 at s = 0)."""
+    def e_t(s):
+        return 1.0 if s == 0 else uniformity.uniform_sphere_energy(d, s)
 
     return sum(pi * pj * math.exp(-2 * (ri**2 + rj**2)) * e_t(4 * ri * rj) for pi, ri in zip(ps, rs) for pj, rj in zip(ps, rs))
 
@@ -162,6 +161,7 @@ def test_trace_counterexample_in_higher_dimensions(d, p, r1):
     closed form, re-checked by paired Monte Carlo (the same directions at the mixture's radii and at radius 1)."""
     r2 = math.sqrt((1 - p * r1**2) / (1 - p))
     mix, uni = _two_shell_energy((p, 1 - p), (r1, r2), d), _two_shell_energy((1.0,), (1.0,), d)
+    # the uniform law on S^{d−1} by the textbook forms e^{−4} sinh(4)/4, e^{−4} I₁(4)/2 (float64 round-off: 1e-13)
     assert uni == pytest.approx({3: math.exp(-4) * math.sinh(4) / 4, 4: math.exp(-4) * special.iv(1, 4) / 2}[d], rel=1e-13)
     assert mix < uni - {3: 4e-3, 4: 4e-4}[d]  # 0.12044 vs 0.12496 (d = 3); 0.08896 vs 0.08938 (d = 4)
     # N(0, I_d/d) (tr Cov = 1): u − v ~ N(0, (2/d) I) gives (1 + 8/d)^{−d/2}, above the uniform law for d = 3, 4

@@ -332,39 +332,32 @@ def test_eq15_conditional_variance_reading():
     """Assum. 4 literally: σ_s² = 'the variance of the positive pair's conditional', i.e. E_z Var(z~_k | z) for a
     latent z uniform on [0, 1] and z~ | z ~ N(z, σ²) truncated to [0, 1] (numerics.content_style.truncated_normal_box).
     Near the faces the truncated conditional is not centred at z, so E_z Var(z~|z) < E(z − z~)² < σ², and eq. 15
-    with it errs too. Population values by quadrature (scipy truncnorm), no Monte Carlo: eq. 15 is exact with
-    E(z − z~)² (the proved reading), so Σ_x − Σ_x~ = A diag(1/12 − eff) Aᵀ and each reading's relative error is
-    ‖A diag(Δ) Aᵀ‖ / ‖A diag(1/12 − eff) Aᵀ‖ for the record's A (d = 4, d_c = 1, seed 0)."""
-    from scipy import integrate, stats
+    with it errs too. Population values by quadrature (theory.rusak.table1), re-checked by Monte Carlo; eq. 15 is
+    exact with E(z − z~)² (the proved reading), so Σ_x − Σ_x~ = A diag(1/12 − eff) Aᵀ and each reading's relative
+    error is ‖A diag(Δ) Aᵀ‖ / ‖A diag(1/12 − eff) Aᵀ‖ for the record's A (d = 4, d_c = 1, seed 0)."""
+    from scipy import stats
 
-    from sslverify.numerics.content_style import make_generator
+    from sslverify.numerics.content_style import make_generator, truncated_normal_box
+    from sslverify.theory.rusak import table1 as T
 
     s = 0.1
-
-    def moments(z):  # truncated N(z, s²) on [0, 1]: variance and E(z~ − z)², the textbook closed forms
-        a, b = (0.0 - z) / s, (1.0 - z) / s
-        Z = stats.norm.cdf(b) - stats.norm.cdf(a)
-        shift = (stats.norm.pdf(a) - stats.norm.pdf(b)) / Z  # (m − z)/s
-        v = s**2 * (1 + (a * stats.norm.pdf(a) - b * stats.norm.pdf(b)) / Z - shift**2)
-        return float(v), float(v + (s * shift) ** 2)
-
-    assert moments(0.3)[0] == pytest.approx(float(stats.truncnorm.var(-3.0, 7.0, loc=0.3, scale=s)), rel=1e-9)
-    assert moments(0.02)[0] == pytest.approx(float(stats.truncnorm.var(-0.2, 9.8, loc=0.02, scale=s)), rel=1e-9)
-
+    for z in (0.3, 0.02):  # the truncated moments against scipy's truncnorm (1e-9: both are float64 closed forms)
+        m1, m2 = T._trunc_std_moments(z, s)
+        a, b = -z / s, (1 - z) / s
+        assert s * m1 == pytest.approx(float(stats.truncnorm.mean(a, b, scale=s)), rel=1e-9)
+        assert s**2 * (m2 - m1**2) == pytest.approx(float(stats.truncnorm.var(a, b, scale=s)), rel=1e-9)
+    cond_var, msd = T.trunc_cond_var_mean(s), T.trunc_sq_mean(s)
     # quad's default tolerance (1.5e-8 absolute) is far below the 1e-4 digits compared
-    cond_var = integrate.quad(lambda z: moments(z)[0], 0.0, 1.0, limit=200)[0]
-    msd = integrate.quad(lambda z: moments(z)[1], 0.0, 1.0, limit=200)[0]
     assert cond_var == pytest.approx(0.00840, abs=5e-5) and msd == pytest.approx(0.00904, abs=5e-5)
     assert cond_var < msd < s**2
+    with pytest.raises(ValueError, match="sigma must be > 0"):
+        T.trunc_cond_var_mean(0.0)
     # second method, Monte Carlo with the project's sampler: E(z~ − m(z))² and E(z~ − z)², m(z) = the truncated mean;
     # 2·10⁵ draws: standard error ≈ 0.0084·√2/√(2·10⁵) ≈ 3e-5, so 1.5e-4 is 5 standard errors
-    from sslverify.numerics.content_style import truncated_normal_box
-
     rng = np.random.default_rng(0)
     z = rng.random(200_000)
     zt = truncated_normal_box(z, s, rng)
-    lo, hi = (0.0 - z) / s, (1.0 - z) / s  # the truncated normal's mean z + s(φ(lo) − φ(hi))/(Φ(hi) − Φ(lo))
-    m = z + s * (stats.norm.pdf(lo) - stats.norm.pdf(hi)) / (stats.norm.cdf(hi) - stats.norm.cdf(lo))
+    m = z + s * T._trunc_std_moments(z, s)[0]
     assert np.mean((zt - m) ** 2) == pytest.approx(cond_var, abs=1.5e-4)
     assert np.mean((zt - z) ** 2) == pytest.approx(msd, abs=1.5e-4)
     d, d_c = 4, 1
@@ -377,6 +370,7 @@ def test_eq15_conditional_variance_reading():
         return float(np.linalg.norm(lhs - pred) / np.linalg.norm(lhs))
 
     assert rel(msd) == 0.0
+    # below: the record's numbers to the digits it quotes (the quadrature inputs are good to ~1e-8, far inside 2e-4)
     # the nominal reading: 0.0119 in the population (the record's Monte Carlo, 4·10⁵ samples: 0.010 ± its 0.002 floor)
     assert rel(s**2) == pytest.approx(0.0119, abs=2e-4)
     assert rel(cond_var) == pytest.approx(0.0080, abs=2e-4)  # the conditional-variance reading: off as well

@@ -53,16 +53,31 @@ def _check(d: int, d_c: int, tau: float, N: int) -> None:
     check_int(N, "N", 2)
 
 
+def _trunc_std_moments(z, sigma: float):
+    """(E t, E t²) of a standard normal t truncated to [a, b] = [−z/σ, (1 − z)/σ]: z~ = z + σt is N(z, σ²) truncated to
+    [0, 1] (``numerics.content_style.truncated_normal_box``)."""
+    a, b = -z / sigma, (1 - z) / sigma
+    Z = special.ndtr(b) - special.ndtr(a)
+    pa, pb = np.exp(-a * a / 2) / np.sqrt(2 * np.pi), np.exp(-b * b / 2) / np.sqrt(2 * np.pi)
+    return (pa - pb) / Z, 1 + (a * pa - b * pb) / Z
+
+
 @lru_cache(maxsize=None)
 def trunc_sq_mean(sigma: float) -> float:
     """E(z − z~)² for z ~ U[0,1], z~ ~ N(z, σ²) truncated to [0,1] (1-D quadrature)."""
     check_positive(sigma, "sigma")
+    return integrate.quad(lambda z: sigma**2 * _trunc_std_moments(z, sigma)[1], 0, 1, limit=200)[0]
+
+
+@lru_cache(maxsize=None)
+def trunc_cond_var_mean(sigma: float) -> float:
+    """E_z Var(z~ | z) for the same pair law: below ``trunc_sq_mean`` by E_z (E[z~|z] − z)², the conditional's
+    off-centring near the faces (Assum. 4's 'variance of the positive pair's conditional', read word for word)."""
+    check_positive(sigma, "sigma")
 
     def inner(z):
-        a, b = -z / sigma, (1 - z) / sigma
-        Z = special.ndtr(b) - special.ndtr(a)
-        pa, pb = np.exp(-a * a / 2) / np.sqrt(2 * np.pi), np.exp(-b * b / 2) / np.sqrt(2 * np.pi)
-        return sigma**2 * (1 + (a * pa - b * pb) / Z)  # E[t²] of a standard normal truncated to [a, b], × σ²
+        m1, m2 = _trunc_std_moments(z, sigma)
+        return sigma**2 * (m2 - m1**2)
     return integrate.quad(inner, 0, 1, limit=200)[0]
 
 
